@@ -1,0 +1,1 @@
+"""The emulator's own HTTP API under /_cogito/ (never collides with AWS paths)."""

@@ -1,0 +1,1 @@
+"""Identity pools (cognito-identity) and STS: the credential vending machine."""

@@ -1,0 +1,1 @@
+"""cognito-identity and STS handlers register here as they are implemented."""

@@ -1,0 +1,1 @@
+"""The wire: botocore's service models decide every operation's shape."""

@@ -1,0 +1,133 @@
+"""AWS JSON 1.1 over ``POST /``: route by X-Amz-Target, validate, call, serialize.
+
+Everything a client can send ends as a 200 with the output shape or as a Cognito-shaped
+error (``{"__type", "message"}`` plus the ``x-amzn-*`` headers); nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from emulator import errors
+from emulator.context import Context
+from emulator.protocol import registry, specs
+from emulator.protocol.validate import summary, validation_errors
+
+if TYPE_CHECKING:
+    from flask import Request, Response
+
+    from emulator.server_state import ServerState
+
+log = logging.getLogger("cogito.api")
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+_CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+_ID_REGION = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d+)[_:]")
+
+
+def _prune(value: Any) -> Any:
+    """Drop absent (None) members: AWS never sends null."""
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def error_response(err: errors.CognitoError, request_id: str) -> "Response":
+    from flask import Response
+
+    body = json.dumps({"__type": err.code, "message": err.message})
+    safe_message = err.message.encode("ascii", "replace").decode().replace("\n", " ")[:1024]
+    headers = {
+        "x-amzn-RequestId": request_id,
+        "x-amzn-ErrorType": f"{err.code}:",
+        "x-amzn-ErrorMessage": safe_message,
+    }
+    return Response(body, status=err.status, headers=headers, content_type=CONTENT_TYPE)
+
+
+def region_of(request: "Request", params: dict[str, Any], default: str) -> str:
+    """SigV4 credential scope first, then the resource id's prefix, then the default."""
+    match = _CREDENTIAL_REGION.search(request.headers.get("Authorization", ""))
+    if match:
+        return match.group(1)
+    for key in ("UserPoolId", "IdentityPoolId", "IdentityId"):
+        value = params.get(key)
+        if isinstance(value, str):
+            found = _ID_REGION.match(value)
+            if found:
+                return found.group(1)
+    return default
+
+
+def _parse_body(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        return {}
+    try:
+        params = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.SerializationException("Unable to parse the request body as JSON.") from None
+    if not isinstance(params, dict):
+        raise errors.SerializationException("Request body must be a JSON object.")
+    return params
+
+
+def _resolve(target: str) -> tuple[str, str, specs.ServiceSpec]:
+    prefix, _, name = target.partition(".")
+    service = specs.TARGET_PREFIXES.get(prefix)
+    if service is None or not name:
+        raise errors.UnknownOperationException(f"Unknown operation {target or '(no X-Amz-Target)'}.")
+    spec = specs.get_spec(service)
+    if name not in spec.operations:
+        raise errors.UnknownOperationException(f"Unknown operation {name}.")
+    return service, name, spec
+
+
+def dispatch(state: "ServerState", request: "Request") -> "Response":
+    """Serve one JSON 1.1 call."""
+    from flask import Response
+
+    request_id = str(uuid.uuid4())
+    started = time.perf_counter()
+    target = request.headers.get("X-Amz-Target", "")
+    outcome = "ok"
+    try:
+        service, name, spec = _resolve(target)
+        op = registry.lookup(service, name)
+        if op is None:
+            raise errors.NotImplementedOperation(f"Cogito does not implement {service} {name} yet.")
+        params = _parse_body(request.get_data(cache=False))
+        problems = validation_errors(spec, spec.input_shape(name), params)
+        if problems:
+            code = specs.SERVICES[service][1]
+            raise errors.CognitoError(summary(problems), code=code)
+        with state.store.transaction(write=not op.readonly) as db:
+            ctx = Context(
+                settings=state.settings,
+                db=db,
+                service=service,
+                operation=name,
+                region=region_of(request, params, state.settings.region),
+                account_id=state.settings.account_id,
+                request_id=request_id,
+                now=state.clock.now(),
+                base_url=request.host_url.rstrip("/"),
+            )
+            result = op.handler(ctx, params)
+        body = json.dumps(_prune(result or {}), separators=(",", ":"))
+        return Response(body, status=200, content_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
+    except errors.CognitoError as err:
+        outcome = err.code
+        return error_response(err, request_id)
+    except Exception:  # noqa: BLE001 - the wire must never show a traceback
+        log.exception("internal error in %s", target)
+        outcome = "InternalErrorException"
+        return error_response(errors.InternalErrorException("An internal error occurred."), request_id)
+    finally:
+        log.info("%s %s %.1fms", target.partition(".")[2] or "-", outcome, (time.perf_counter() - started) * 1000)

@@ -1,0 +1,41 @@
+"""One frozen settings object, built from CLI arguments and COGITO_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+DEFAULT_DB_URL = "sqlite:///.cogito/cogito.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 9229
+    db_url: str = DEFAULT_DB_URL
+    region: str = "us-east-1"
+    account_id: str = "000000000000"
+    workers: int = 1
+    threads: int = 8
+    log_level: str = "info"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        """A copy with the non-None values of ``changes`` applied."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def from_env(env: dict[str, str] | None = None) -> Settings:
+    """Settings from COGITO_* variables; anything unset keeps its default."""
+    env = dict(os.environ if env is None else env)
+    base = Settings()
+    return base.with_overrides(
+        host=env.get("COGITO_HOST"),
+        port=int(env["COGITO_PORT"]) if env.get("COGITO_PORT") else None,
+        db_url=env.get("COGITO_DB") or env.get("COGITO_DATABASE_URL"),
+        region=env.get("COGITO_REGION"),
+        account_id=env.get("COGITO_ACCOUNT_ID"),
+        workers=int(env["COGITO_WORKERS"]) if env.get("COGITO_WORKERS") else None,
+        threads=int(env["COGITO_THREADS"]) if env.get("COGITO_THREADS") else None,
+        log_level=env.get("COGITO_LOG_LEVEL"),
+    )

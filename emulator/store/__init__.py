@@ -1,0 +1,1 @@
+"""State in a relational database: SQLite (file or memory) or PostgreSQL."""

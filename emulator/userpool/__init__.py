@@ -1,0 +1,1 @@
+"""User pools (cognito-idp): the user directory and sign-in."""
