@@ -24,7 +24,11 @@ from sqlalchemy.pool import StaticPool
 from emulator.store.base import Base
 
 # Modules that define tables; imported before the schema is created.
-MODEL_MODULES = ("emulator.userpool.models", "emulator.identitypool.models")
+MODEL_MODULES = (
+    "emulator.userpool.models",
+    "emulator.userpool.directory_models",
+    "emulator.identitypool.models",
+)
 
 _immediate: ContextVar[bool] = ContextVar("cogito_sqlite_immediate", default=False)
 
