@@ -12,12 +12,17 @@ class CognitoError(Exception):
 
     status: int = 400
 
-    def __init__(self, message: str = "", *, code: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self, message: str = "", *, code: str | None = None, status: int | None = None, keep_changes: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or type(self).__name__
         if status is not None:
             self.status = status
+        # True when the request's writes must be committed although it fails
+        # (a wrong code or password still counts as an attempt).
+        self.keep_changes = keep_changes
 
 
 def _named(name: str, status: int = 400) -> type[CognitoError]:

@@ -119,7 +119,16 @@ def dispatch(state: "ServerState", request: "Request") -> "Response":
                 now=state.clock.now(),
                 base_url=request.host_url.rstrip("/"),
             )
-            result = op.handler(ctx, params)
+            try:
+                result = op.handler(ctx, params)
+            except errors.CognitoError as err:
+                if not err.keep_changes:
+                    raise
+                failure: errors.CognitoError | None = err
+            else:
+                failure = None
+        if failure is not None:
+            raise failure  # committed above: the attempt counts
         body = json.dumps(_prune(result or {}), separators=(",", ":"))
         return Response(body, status=200, content_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
     except errors.CognitoError as err:
