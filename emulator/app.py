@@ -31,6 +31,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from emulator.admin.routes import admin
 
     app.register_blueprint(admin)
+    from emulator.admin.messages import messages
+
+    app.register_blueprint(messages)
 
     @app.post("/")
     def aws_api() -> Response:
