@@ -38,12 +38,33 @@ class LiveServer:
         )
 
 
+def _private_schema(base_url: str, request: pytest.FixtureRequest) -> str:
+    """A schema of its own for this test session, so concurrent runs on one database don't collide."""
+    from sqlalchemy import create_engine, text
+
+    from emulator.store.engine import normalise_url
+
+    schema = f"cogito_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(base_url))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+    request.addfinalizer(drop)
+    joiner = "&" if "?" in base_url else "?"
+    return f"{base_url}{joiner}options=-csearch_path%3D{schema}"
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     if request.param == "sqlite":
         db_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'cogito.db'}"
     else:
-        db_url = os.environ["COGITO_TEST_DATABASE_URL"]
+        db_url = _private_schema(os.environ["COGITO_TEST_DATABASE_URL"], request)
     app = create_app(Settings(db_url=db_url, region="us-east-1", log_level="warning"))
     state = state_of(app)
     state.store.reset()
