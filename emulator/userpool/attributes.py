@@ -17,8 +17,12 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import select
+
+from emulator.context import Context
 from emulator.errors import InvalidParameterException, NotAuthorizedException
-from emulator.userpool.directory_models import User
+from emulator.userpool import codes, directory, outbox, usernames
+from emulator.userpool.directory_models import PendingAttribute, User
 from emulator.userpool.models import AppClient, UserPool
 
 SCHEMA_PREFIX = "Attributes did not conform to the schema: "
@@ -214,3 +218,125 @@ def validate_delete(pool: UserPool, names: list[str], *, client: AppClient | Non
             raise InvalidParameterException(f"{SCHEMA_PREFIX}{name}: The attribute is required")
     check_client_writes(client, names)
     return list(dict.fromkeys(names))
+
+
+# --- applying changes: verification codes, pending values, aliases -------------------------
+
+DEFAULT_VERIFY_SUBJECT = "Your verification code"
+DEFAULT_VERIFY_MESSAGE = "Your verification code is {####}. "
+
+
+def verification_template(pool: UserPool, medium: str) -> tuple[str | None, str]:
+    """(subject, body) of the pool's verification message for ``medium``, or Cognito's default."""
+    template = pool.config.get("VerificationMessageTemplate") or {}
+    if medium == "EMAIL":
+        subject = template.get("EmailSubject") or pool.config.get("EmailVerificationSubject") or DEFAULT_VERIFY_SUBJECT
+        body = template.get("EmailMessage") or pool.config.get("EmailVerificationMessage") or DEFAULT_VERIFY_MESSAGE
+        return subject, body
+    return None, template.get("SmsMessage") or pool.config.get("SmsVerificationMessage") or DEFAULT_VERIFY_MESSAGE
+
+
+def medium_of(name: str) -> str:
+    return "EMAIL" if name == "email" else "SMS"
+
+
+def send_attribute_code(ctx: Context, pool: UserPool, user: User, name: str, value: str) -> dict[str, str]:
+    """Issue a ``VERIFY:<name>`` code, send it to ``value``; returns the CodeDeliveryDetails."""
+    code = codes.issue(ctx, user, f"VERIFY:{name}", codes.ATTRIBUTE_TTL)
+    medium = medium_of(name)
+    subject, body = verification_template(pool, medium)
+    outbox.send(ctx, pool_id=pool.id, username=user.username, kind="VERIFY_ATTRIBUTE", medium=medium,
+                destination=value, subject=subject, body=body.replace("{####}", code), code=code)
+    return {"Destination": outbox.mask(medium, value), "DeliveryMedium": medium, "AttributeName": name}
+
+
+def pending_value(ctx: Context, user: User, name: str) -> str | None:
+    """The new value of ``name`` waiting for verification, if any."""
+    row = ctx.db.get(PendingAttribute, (user.id, name))
+    return row.value if row is not None else None
+
+
+def _set_pending(ctx: Context, user: User, name: str, value: str | None) -> None:
+    row = ctx.db.get(PendingAttribute, (user.id, name))
+    if value is None:
+        if row is not None:
+            ctx.db.delete(row)
+    elif row is None:
+        ctx.db.add(PendingAttribute(user_id=user.id, name=name, value=value, created=ctx.now))
+    else:
+        row.value, row.created = value, ctx.now
+    ctx.db.flush()
+
+
+def confirm_attribute(ctx: Context, pool: UserPool, user: User, name: str) -> None:
+    """A verified code for ``name``: apply any pending value, mark it verified, refresh aliases."""
+    pending = pending_value(ctx, user, name)
+    changes: dict[str, str | None] = {f"{name}_verified": "true"}
+    if pending is not None:
+        changes[name] = pending
+        _set_pending(ctx, user, name, None)
+    directory.set_attributes(user, changes)
+    user.modified = ctx.now
+    usernames.sync_aliases(ctx, pool, user)
+
+
+def apply_update(ctx: Context, pool: UserPool, user: User, values: dict[str, str]) -> list[dict[str, str]]:
+    """Apply validated changes (``""`` deletes); returns the CodeDeliveryDetails of codes sent.
+
+    A changed e-mail/phone becomes unverified and, when the pool auto-verifies it, gets a
+    code, unless the same request marks it verified. With
+    AttributesRequireVerificationBeforeUpdate the old value stays until the code is verified.
+    """
+    current = dict(user.attributes or {})
+    settings = pool.config.get("UserAttributeUpdateSettings") or {}
+    verify_first = set(settings.get("AttributesRequireVerificationBeforeUpdate") or [])
+    auto = set(pool.config.get("AutoVerifiedAttributes") or [])
+    changes: dict[str, str | None] = {}
+    to_verify: list[tuple[str, str]] = []
+    for name, value in values.items():
+        if name in VERIFIED_FLAGS:
+            changes[name] = value or None
+            continue
+        if value == "":
+            changes[name] = None
+            if name in VERIFIED_FLAGS.values():
+                changes[f"{name}_verified"] = None
+                _set_pending(ctx, user, name, None)
+            continue
+        if name not in VERIFIED_FLAGS.values() or value == current.get(name):
+            changes[name] = value
+            continue
+        if values.get(f"{name}_verified") == "true":
+            changes[name] = value
+            _set_pending(ctx, user, name, None)
+        elif name in verify_first and current.get(name):
+            _set_pending(ctx, user, name, value)
+            to_verify.append((name, value))
+        else:
+            changes[name] = value
+            changes[f"{name}_verified"] = "false"
+            _set_pending(ctx, user, name, None)
+            if name in auto:
+                to_verify.append((name, value))
+    directory.set_attributes(user, changes)
+    user.modified = ctx.now
+    usernames.sync_aliases(ctx, pool, user)
+    return [send_attribute_code(ctx, pool, user, name, value) for name, value in to_verify]
+
+
+def apply_delete(ctx: Context, pool: UserPool, user: User, names: list[str]) -> None:
+    """Remove attributes (validated by ``validate_delete``); an e-mail/phone takes its flag along."""
+    changes: dict[str, str | None] = {}
+    for name in names:
+        changes[name] = None
+        if name in VERIFIED_FLAGS.values():
+            changes[f"{name}_verified"] = None
+            _set_pending(ctx, user, name, None)
+    directory.set_attributes(user, changes)
+    user.modified = ctx.now
+    usernames.sync_aliases(ctx, pool, user)
+
+
+def pending_names(ctx: Context, user: User) -> list[str]:
+    """Attributes with a value waiting for verification."""
+    return list(ctx.db.scalars(select(PendingAttribute.name).where(PendingAttribute.user_id == user.id)))

@@ -58,6 +58,16 @@ def require_user(db: Session, pool: UserPool, username: str, *, by_alias: bool =
     return user
 
 
+def require_target(db: Session, pool: UserPool, username: str) -> User:
+    """The user an Admin* call names: username, sign-in alias, or sub (AWS documents all three)."""
+    user = find_user(db, pool, username)
+    if user is None:
+        user = db.scalar(select(User).where(User.pool_id == pool.id, User.sub == username.lower()))
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    return user
+
+
 def set_attributes(user: User, changes: dict[str, str | None]) -> None:
     """Apply attribute changes (None deletes) and keep the searchable columns in step."""
     attrs = dict(user.attributes or {})

@@ -123,3 +123,18 @@ class Message(Base):
     body: Mapped[str] = mapped_column(Text)
     code: Mapped[str | None] = mapped_column(String(64))
     created: Mapped[float] = mapped_column(Float)
+
+
+class PendingAttribute(Base):
+    """A new e-mail or phone waiting for its code (AttributesRequireVerificationBeforeUpdate).
+
+    The user keeps signing in and receiving messages with the old value until the code
+    for the new one is verified; then the new value replaces it.
+    """
+
+    __tablename__ = "pending_attributes"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(2048))
+    created: Mapped[float] = mapped_column(Float)
