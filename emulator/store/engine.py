@@ -27,7 +27,9 @@ from emulator.store.base import Base
 MODEL_MODULES = (
     "emulator.userpool.models",
     "emulator.userpool.directory_models",
+    "emulator.userpool.auth.models",
     "emulator.identitypool.models",
+    "emulator.jwks.models",
 )
 
 _immediate: ContextVar[bool] = ContextVar("cogito_sqlite_immediate", default=False)

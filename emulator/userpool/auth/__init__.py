@@ -1,0 +1,1 @@
+"""Sign-in: auth flows and challenges, sessions, token minting, refresh and revocation."""

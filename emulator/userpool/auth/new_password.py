@@ -1,0 +1,43 @@
+"""The NEW_PASSWORD_REQUIRED challenge: a first sign-in replaces the temporary password.
+
+The response carries NEW_PASSWORD and may set attributes as ``userAttributes.<name>``;
+the pool's required attributes must all be present afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.context import Context
+from emulator.errors import InvalidParameterException, NotAuthorizedException
+from emulator.userpool import attributes, directory, passwords
+from emulator.userpool.auth import gate, outcome, sessions
+from emulator.userpool.directory_models import User
+from emulator.userpool.models import AppClient, UserPool
+
+PREFIX = "userAttributes."
+
+
+def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str, Any],
+            session_text: str | None) -> dict[str, Any]:
+    username, new_password = gate.require(responses, "USERNAME", "NEW_PASSWORD")
+    row = sessions.take(ctx, client, session_text, outcome.NEW_PASSWORD_REQUIRED)
+    user = ctx.db.get(User, row.user_id) if row.user_id else None
+    if user is None:
+        raise NotAuthorizedException(sessions.INVALID)
+    gate.check_secret(client, responses.get("SECRET_HASH"), username, user)
+    if directory.find_user(ctx.db, pool, username) is not user:
+        raise NotAuthorizedException(sessions.INVALID)
+    changes = [{"Name": k[len(PREFIX):], "Value": v} for k, v in responses.items() if k.startswith(PREFIX)]
+    values = attributes.validate_update(pool, user, changes, client=client) if changes else {}
+    merged = {**(user.attributes or {}), **{k: v for k, v in values.items() if v}}
+    for name in attributes.required_names(pool):
+        if not merged.get(name):
+            raise InvalidParameterException(f"Invalid attributes given, {name} is missing")
+    passwords.enforce_policy(pool.config, new_password)
+    if values:
+        attributes.apply_update(ctx, pool, user, values)
+    directory.set_password(user, pool, new_password, ctx.now)
+    user.status = "CONFIRMED"
+    user.modified = ctx.now
+    return outcome.tokens_result(ctx, pool, client, user)
