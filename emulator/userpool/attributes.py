@@ -154,7 +154,8 @@ def validate_new(
     check_client_writes(client, list(values))
     for name, value in values.items():
         check_value(schema[name], value)
-    check_verified_flags(values, values)
+    # In UsernameAttributes pools the username supplies the e-mail / phone.
+    check_verified_flags(values, {**{k: "given" for k in pool.config.get("UsernameAttributes") or []}, **values})
     if require if require is not None else not admin:
         for name in required_names(pool):
             if not values.get(name):
