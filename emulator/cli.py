@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="gunicorn worker processes (default 1; COGITO_WORKERS)")
     serve.add_argument("--threads", type=int, help="threads per worker (default 8; COGITO_THREADS)")
     serve.add_argument("--log-level", help="debug, info, warning or error (COGITO_LOG_LEVEL)")
+    serve.add_argument("--fixed-code", help="use this code for every confirmation/reset code, for scripted "
+                       "demos (COGITO_FIXED_CODE)")
     return parser
 
 
@@ -30,7 +32,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return from_env().with_overrides(
         host=args.host, port=args.port, db_url=args.db_url, region=args.region,
         account_id=args.account_id, workers=args.workers, threads=args.threads, log_level=args.log_level,
-    )
+    ).with_fixed_code(args.fixed_code)
 
 
 def serve(settings: Settings) -> int:

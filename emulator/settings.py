@@ -24,11 +24,15 @@ class Settings:
         """A copy with the non-None values of ``changes`` applied."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
+    def with_fixed_code(self, code: str | None) -> "Settings":
+        """A copy whose every one-time code is ``code`` (scripted demos); unchanged when None."""
+        return replace(self, extra={**self.extra, "fixed_code": code}) if code else self
+
 
 def from_env(env: dict[str, str] | None = None) -> Settings:
     """Settings from COGITO_* variables; anything unset keeps its default."""
     env = dict(os.environ if env is None else env)
-    base = Settings()
+    base = Settings().with_fixed_code(env.get("COGITO_FIXED_CODE"))
     return base.with_overrides(
         host=env.get("COGITO_HOST"),
         port=int(env["COGITO_PORT"]) if env.get("COGITO_PORT") else None,

@@ -59,3 +59,11 @@ def consume(ctx: Context, user: User, purpose: str, code: str, *, missing: type[
         raise CodeMismatchException(MISMATCH, keep_changes=True)
     ctx.db.delete(row)
     ctx.db.flush()
+
+
+def discard(ctx: Context, user: User, purpose: str) -> None:
+    """Forget any live code for ``purpose`` (e.g. after an administrator confirmed the user)."""
+    row = ctx.db.scalar(select(Code).where(Code.user_id == user.id, Code.purpose == purpose))
+    if row is not None:
+        ctx.db.delete(row)
+        ctx.db.flush()

@@ -5,6 +5,7 @@ Read it back with ``GET /_cogito/messages?pool_id=&username=&kind=`` (newest fir
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -23,6 +24,28 @@ def mask(medium: str, destination: str) -> str:
         local, _, domain = destination.partition("@")
         return f"{local[:1]}***@{domain[:1]}***"
     return "+" + "*" * max(len(destination) - 5, 0) + destination[-4:]
+
+
+def details(medium: str, attribute: str, destination: str) -> dict[str, str]:
+    """CodeDeliveryDetails for a message sent to ``destination`` (masked)."""
+    return {"Destination": mask(medium, destination), "DeliveryMedium": medium, "AttributeName": attribute}
+
+
+def fake_details(username: str, auto_verified: list[str] | None = None) -> dict[str, str]:
+    """Plausible CodeDeliveryDetails for a user who does not exist (PreventUserExistenceErrors).
+
+    Stable for a given name, so repeating the request gives the same answer; nothing is sent.
+    """
+    digest = hashlib.sha256(username.encode()).hexdigest()
+    if "@" in username:
+        return details("EMAIL", "email", username)
+    if username.startswith("+") and username[1:].isdigit():
+        return details("SMS", "phone_number", username)
+    if auto_verified and "phone_number" in auto_verified and "email" not in auto_verified:
+        digits = "".join(str(int(c, 16) % 10) for c in digest[:10])
+        return details("SMS", "phone_number", "+1" + digits)
+    letter = "abcdefghijklmnopqrstuvwxyz"[int(digest[:2], 16) % 26]
+    return details("EMAIL", "email", f"{username[:1] or letter}@{letter}")
 
 
 def send(
