@@ -216,25 +216,44 @@ def test_password_history(idp: Any, make_pool: Any) -> None:
     idp.admin_set_user_password(UserPoolId=pool_id, Username="hal", Password="first-pass", Permanent=True)
 
 
-def test_reset_password_sends_a_code_to_the_verified_email(idp: Any, pool: dict[str, Any], server: Any) -> None:
-    idp.admin_create_user(UserPoolId=pool["Id"], Username="ivy", TemporaryPassword=STRONG, MessageAction="SUPPRESS",
+@pytest.mark.parametrize("settings", [
+    {"AutoVerifiedAttributes": ["email"]},
+    {"AccountRecoverySetting": {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]}},
+])
+def test_reset_password_sends_a_code_to_the_verified_email(
+    idp: Any, make_pool: Any, server: Any, settings: dict[str, Any]
+) -> None:
+    pool_id = make_pool(**settings)
+    idp.admin_create_user(UserPoolId=pool_id, Username="ivy", TemporaryPassword=STRONG, MessageAction="SUPPRESS",
                           UserAttributes=[{"Name": "email", "Value": "ivy@example.com"},
                                           {"Name": "email_verified", "Value": "true"}])
-    idp.admin_set_user_password(UserPoolId=pool["Id"], Username="ivy", Password=STRONG, Permanent=True)
-    idp.admin_reset_user_password(UserPoolId=pool["Id"], Username="ivy")
-    assert idp.admin_get_user(UserPoolId=pool["Id"], Username="ivy")["UserStatus"] == "RESET_REQUIRED"
-    [message] = _messages(server, pool["Id"], "FORGOT_PASSWORD")
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="ivy", Password=STRONG, Permanent=True)
+    idp.admin_reset_user_password(UserPoolId=pool_id, Username="ivy")
+    assert idp.admin_get_user(UserPoolId=pool_id, Username="ivy")["UserStatus"] == "RESET_REQUIRED"
+    [message] = _messages(server, pool_id, "FORGOT_PASSWORD")
     assert message["destination"] == "ivy@example.com" and message["medium"] == "EMAIL"
     assert len(message["code"]) == 6 and message["code"] in message["body"]
 
 
-def test_reset_password_without_a_verified_channel(idp: Any, pool: dict[str, Any], server: Any) -> None:
-    idp.admin_create_user(UserPoolId=pool["Id"], Username="jay", MessageAction="SUPPRESS",
-                          UserAttributes=[{"Name": "email", "Value": "jay@example.com"}])
-    idp.admin_set_user_password(UserPoolId=pool["Id"], Username="jay", Password=STRONG, Permanent=True)
-    idp.admin_reset_user_password(UserPoolId=pool["Id"], Username="jay")
-    assert idp.admin_get_user(UserPoolId=pool["Id"], Username="jay")["UserStatus"] == "RESET_REQUIRED"
+def test_reset_password_legacy_pool_without_email_verification(idp: Any, pool: dict[str, Any], server: Any) -> None:
+    """No AccountRecoverySetting and e-mail not auto-verified: a verified e-mail gets no code."""
+    idp.admin_create_user(UserPoolId=pool["Id"], Username="ivo", MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": "ivo@example.com"},
+                                          {"Name": "email_verified", "Value": "true"}])
+    idp.admin_set_user_password(UserPoolId=pool["Id"], Username="ivo", Password=STRONG, Permanent=True)
+    idp.admin_reset_user_password(UserPoolId=pool["Id"], Username="ivo")
+    assert idp.admin_get_user(UserPoolId=pool["Id"], Username="ivo")["UserStatus"] == "RESET_REQUIRED"
     assert _messages(server, pool["Id"]) == []
+
+
+def test_reset_password_without_a_verified_channel(idp: Any, make_pool: Any, server: Any) -> None:
+    pool_id = make_pool(AutoVerifiedAttributes=["email"])
+    idp.admin_create_user(UserPoolId=pool_id, Username="jay", MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": "jay@example.com"}])
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="jay", Password=STRONG, Permanent=True)
+    idp.admin_reset_user_password(UserPoolId=pool_id, Username="jay")
+    assert idp.admin_get_user(UserPoolId=pool_id, Username="jay")["UserStatus"] == "RESET_REQUIRED"
+    assert _messages(server, pool_id) == []
 
 
 def test_reset_password_refused_before_the_first_sign_in(idp: Any, pool: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from emulator.errors import (
     UserNotFoundException,
 )
 from emulator.protocol.registry import operation
-from emulator.userpool import attributes, codes, directory, outbox, passwords, usernames
+from emulator.userpool import attributes, codes, directory, outbox, passwords, templates, usernames
 from emulator.userpool.directory_models import User
 from emulator.userpool.lookup import get_pool
 from emulator.userpool.models import UserPool
@@ -180,13 +180,22 @@ def admin_set_user_password(ctx: Context, params: Params) -> dict[str, Any]:
 
 
 def _recovery_channel(pool: UserPool, user: User) -> tuple[str, str] | None:
-    """(attribute, value) the reset code goes to: AccountRecoverySetting's order over verified
-    values, else phone before e-mail (Cognito's legacy order); None when nothing is verified."""
+    """(attribute, value) the reset code goes to, or None.
+
+    With AccountRecoverySetting: its verified_* mechanisms in priority order. Without it
+    (legacy): a verified phone, then a verified e-mail, each only if the pool verifies that
+    attribute (AutoVerifiedAttributes), as the AdminResetUserPassword reference words it.
+    """
     attrs = user.attributes or {}
     mechanisms = (pool.config.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms") or []
     names = {"verified_email": "email", "verified_phone_number": "phone_number"}
-    order = [names[m["Name"]] for m in sorted(mechanisms, key=lambda m: m.get("Priority", 0)) if m["Name"] in names]
-    for name in order or ["phone_number", "email"]:
+    if mechanisms:
+        ordered = sorted(mechanisms, key=lambda m: m.get("Priority", 0))
+        order = [names[m["Name"]] for m in ordered if m.get("Name") in names]
+    else:
+        auto = set(pool.config.get("AutoVerifiedAttributes") or [])
+        order = [name for name in ("phone_number", "email") if name in auto]
+    for name in order:
         if attrs.get(name) and attrs.get(f"{name}_verified") == "true":
             return name, attrs[name]
     return None
@@ -195,7 +204,7 @@ def _recovery_channel(pool: UserPool, user: User) -> tuple[str, str] | None:
 @operation("cognito-idp", "AdminResetUserPassword")
 def admin_reset_user_password(ctx: Context, params: Params) -> dict[str, Any]:
     """RESET_REQUIRED, and a FORGOT_PASSWORD code to a verified e-mail/phone if there is one
-    (without one, no message: the user must then be given a password by an administrator)."""
+    (without one the status changes all the same and no message is sent)."""
     pool, user = _pool_and_user(ctx, params)
     if user.status == "FORCE_CHANGE_PASSWORD":
         raise NotAuthorizedException(CANNOT_RESET)
@@ -206,9 +215,9 @@ def admin_reset_user_password(ctx: Context, params: Params) -> dict[str, Any]:
         name, destination = channel
         code = codes.issue(ctx, user, "FORGOT_PASSWORD", codes.FORGOT_PASSWORD_TTL)
         medium = attributes.medium_of(name)
-        subject, body = attributes.verification_template(pool, medium)
+        message = templates.verification(pool, medium, code)
         outbox.send(ctx, pool_id=pool.id, username=user.username, kind="FORGOT_PASSWORD", medium=medium,
-                    destination=destination, subject=subject, body=body.replace("{####}", code), code=code)
+                    destination=destination, subject=message.subject, body=message.body, code=code)
     return {}
 
 

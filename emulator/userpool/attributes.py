@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from emulator.context import Context
 from emulator.errors import InvalidParameterException, NotAuthorizedException
-from emulator.userpool import codes, directory, outbox, usernames
+from emulator.userpool import codes, directory, outbox, templates, usernames
 from emulator.userpool.directory_models import PendingAttribute, User
 from emulator.userpool.models import AppClient, UserPool
 
@@ -223,20 +223,6 @@ def validate_delete(pool: UserPool, names: list[str], *, client: AppClient | Non
 
 # --- applying changes: verification codes, pending values, aliases -------------------------
 
-DEFAULT_VERIFY_SUBJECT = "Your verification code"
-DEFAULT_VERIFY_MESSAGE = "Your verification code is {####}. "
-
-
-def verification_template(pool: UserPool, medium: str) -> tuple[str | None, str]:
-    """(subject, body) of the pool's verification message for ``medium``, or Cognito's default."""
-    template = pool.config.get("VerificationMessageTemplate") or {}
-    if medium == "EMAIL":
-        subject = template.get("EmailSubject") or pool.config.get("EmailVerificationSubject") or DEFAULT_VERIFY_SUBJECT
-        body = template.get("EmailMessage") or pool.config.get("EmailVerificationMessage") or DEFAULT_VERIFY_MESSAGE
-        return subject, body
-    return None, template.get("SmsMessage") or pool.config.get("SmsVerificationMessage") or DEFAULT_VERIFY_MESSAGE
-
-
 def medium_of(name: str) -> str:
     return "EMAIL" if name == "email" else "SMS"
 
@@ -245,10 +231,10 @@ def send_attribute_code(ctx: Context, pool: UserPool, user: User, name: str, val
     """Issue a ``VERIFY:<name>`` code, send it to ``value``; returns the CodeDeliveryDetails."""
     code = codes.issue(ctx, user, f"VERIFY:{name}", codes.ATTRIBUTE_TTL)
     medium = medium_of(name)
-    subject, body = verification_template(pool, medium)
+    message = templates.verification(pool, medium, code)
     outbox.send(ctx, pool_id=pool.id, username=user.username, kind="VERIFY_ATTRIBUTE", medium=medium,
-                destination=value, subject=subject, body=body.replace("{####}", code), code=code)
-    return {"Destination": outbox.mask(medium, value), "DeliveryMedium": medium, "AttributeName": name}
+                destination=value, subject=message.subject, body=message.body, code=code)
+    return outbox.details(medium, name, value)
 
 
 def pending_value(ctx: Context, user: User, name: str) -> str | None:
