@@ -424,3 +424,21 @@ def test_admin_confirm_sign_up(idp, server, email_pool):
     with pytest.raises(ClientError) as exc:
         idp.admin_confirm_sign_up(UserPoolId="eu-west-1_nosuchpoo", Username="alice")
     assert error_of(exc)[0] == "ResourceNotFoundException"
+
+
+def test_unsigned_request_as_browser_sdks_send_it(server, idp, email_pool):
+    """Amplify and amazon-cognito-identity-js call the public operations without SigV4."""
+    pool, client = email_pool
+    body = {"ClientId": client["ClientId"], "Username": "carol", "Password": PASSWORD,
+            "UserAttributes": [{"Name": "email", "Value": "carol@example.com"}]}
+    answer = requests.post(server.url + "/", data=json.dumps(body), timeout=10, headers={
+        "X-Amz-Target": "AWSCognitoIdentityProviderService.SignUp", "Content-Type": "application/x-amz-json-1.1"})
+    assert answer.status_code == 200
+    assert answer.json()["CodeDeliveryDetails"]["Destination"] == "c***@e***"
+    assert answer.json()["UserConfirmed"] is False
+    missing = requests.post(server.url + "/", data=json.dumps({**body, "ClientId": "unknownclient"}), timeout=10,
+                            headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.SignUp",
+                                     "Content-Type": "application/x-amz-json-1.1"})
+    assert missing.status_code == 400
+    assert missing.json() == {"__type": "ResourceNotFoundException",
+                              "message": "User pool client unknownclient does not exist."}
