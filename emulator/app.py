@@ -34,6 +34,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from emulator.admin.messages import messages
 
     app.register_blueprint(messages)
+    from emulator.jwks.routes import well_known
+
+    app.register_blueprint(well_known)
 
     @app.post("/")
     def aws_api() -> Response:

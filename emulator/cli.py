@@ -23,6 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="gunicorn worker processes (default 1; COGITO_WORKERS)")
     serve.add_argument("--threads", type=int, help="threads per worker (default 8; COGITO_THREADS)")
     serve.add_argument("--log-level", help="debug, info, warning or error (COGITO_LOG_LEVEL)")
+    serve.add_argument("--issuer-base", help="pin the token issuer's base URL, e.g. http://cognito:9229 "
+                       "(default: the URL the client used; COGITO_ISSUER_BASE)")
+    serve.add_argument("--issuer-style", choices=("request", "aws"),
+                       help="aws: issue https://cognito-idp.{region}.amazonaws.com/{poolId} (COGITO_ISSUER_STYLE)")
     serve.add_argument("--fixed-code", help="use this code for every confirmation/reset code, for scripted "
                        "demos (COGITO_FIXED_CODE)")
     return parser
@@ -32,6 +36,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return from_env().with_overrides(
         host=args.host, port=args.port, db_url=args.db_url, region=args.region,
         account_id=args.account_id, workers=args.workers, threads=args.threads, log_level=args.log_level,
+        issuer_base=args.issuer_base, issuer_style=args.issuer_style,
     ).with_fixed_code(args.fixed_code)
 
 

@@ -18,6 +18,10 @@ class Settings:
     workers: int = 1
     threads: int = 8
     log_level: str = "info"
+    # Token issuer: None = the base URL the client reached us at; a URL pins it.
+    issuer_base: str | None = None
+    # "request" (issuer_base or the request's base URL) or "aws" (cognito-idp.{region}.amazonaws.com).
+    issuer_style: str = "request"
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **changes: object) -> "Settings":
@@ -42,4 +46,6 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         workers=int(env["COGITO_WORKERS"]) if env.get("COGITO_WORKERS") else None,
         threads=int(env["COGITO_THREADS"]) if env.get("COGITO_THREADS") else None,
         log_level=env.get("COGITO_LOG_LEVEL"),
+        issuer_base=env.get("COGITO_ISSUER_BASE") or None,
+        issuer_style=(env.get("COGITO_ISSUER_STYLE") or "").lower() or None,
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator import errors
 from emulator.context import Context
+from emulator.jwks.issuer import base_url_of
 from emulator.protocol import registry, specs
 from emulator.protocol.validate import summary, validation_errors
 
@@ -117,7 +118,7 @@ def dispatch(state: "ServerState", request: "Request") -> "Response":
                 account_id=state.settings.account_id,
                 request_id=request_id,
                 now=state.clock.now(),
-                base_url=request.host_url.rstrip("/"),
+                base_url=base_url_of(request),
             )
             try:
                 result = op.handler(ctx, params)
