@@ -251,3 +251,18 @@ def test_client_write_attributes() -> None:
     assert exc.value.message == "A client attempted to write unauthorized attribute"
     unlimited = AppClient(client_id="d", config={})
     assert attributes.validate_new(pool, _list(name="x", custom__code="ab"), client=unlimited)
+
+
+def test_unset_immutable_attribute_can_be_given_once_when_allowed() -> None:
+    """NEW_PASSWORD_REQUIRED may supply an immutable attribute the invited user lacks."""
+    from emulator.userpool.directory_models import User
+
+    pool = _pool(Schema=CUSTOM)
+    user = User(attributes={"sub": "s"})
+    assert attributes.validate_update(pool, user, _list(custom__fixed="v"), client=None,
+                                      allow_unset_immutable=True) == {"custom:fixed": "v"}
+    with pytest.raises(InvalidParameterException):
+        attributes.validate_update(pool, user, _list(custom__fixed="v"), client=None)
+    user.attributes = {"sub": "s", "custom:fixed": "old"}
+    with pytest.raises(InvalidParameterException):
+        attributes.validate_update(pool, user, _list(custom__fixed="v"), client=None, allow_unset_immutable=True)

@@ -172,12 +172,15 @@ def check_verified_flags(changes: dict[str, str], merged: dict[str, str]) -> Non
 
 
 def validate_update(
-    pool: UserPool, user: User, attrs: list[dict[str, str]], *, client: AppClient | None
+    pool: UserPool, user: User, attrs: list[dict[str, str]], *, client: AppClient | None,
+    allow_unset_immutable: bool = False,
 ) -> dict[str, str]:
     """Changes to an existing user's attributes; immutable ones are refused even if never set.
 
-    An empty value deletes the attribute (AWS treats ``""`` as a removal), so a required
-    attribute cannot be emptied either.
+    An empty value deletes the attribute (the AdminUpdateUserAttributes reference: "submit
+    the attribute ... with a blank value"), so a required attribute cannot be emptied.
+    ``allow_unset_immutable`` lets an immutable attribute without a value be given once
+    (the NEW_PASSWORD_REQUIRED answer completes the creation of an invited user).
     """
     values = as_dict(attrs)
     schema = schema_of(pool)
@@ -186,7 +189,8 @@ def validate_update(
         entry = _entry(schema, name, admin=admin)
         if entry is None:
             raise InvalidParameterException(f"user.{name}: Attribute does not exist in the schema.\n")
-        if name == "sub" or not entry.get("Mutable", True):
+        settable_once = allow_unset_immutable and name != "sub" and not (user.attributes or {}).get(name)
+        if name == "sub" or (not entry.get("Mutable", True) and not settable_once):
             raise InvalidParameterException(
                 f"user.{name}: Attribute cannot be updated. (changing an immutable attribute)\n"
             )
