@@ -73,8 +73,10 @@ def authenticate(ctx: Context, token: str, *, scope: str = ADMIN_SCOPE) -> Calle
     user = directory.find_user(ctx.db, pool, str(claims.get("username", "")), by_alias=False)
     if user is None or user.sub != claims.get("sub"):
         raise UserNotFoundException("User does not exist.")
-    if is_revoked(ctx, user, claims):
-        raise NotAuthorizedException(REVOKED)
+    # Disabled before revoked: AdminDisableUser also revokes, and the answer must not
+    # depend on whether the token was minted in the second of the disabling.
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
+    if is_revoked(ctx, user, claims):
+        raise NotAuthorizedException(REVOKED)
     return Caller(pool, user, claims)
