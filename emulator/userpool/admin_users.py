@@ -149,8 +149,10 @@ def admin_delete_user(ctx: Context, params: Params) -> dict[str, Any]:
 def admin_disable_user(ctx: Context, params: Params) -> dict[str, Any]:
     """Disabled users cannot sign in; their tokens are revoked (AWS documents both)."""
     _, user = _pool_and_user(ctx, params)
+    from emulator.userpool.auth.revocation import sign_out_everywhere
+
     user.enabled = False
-    user.revoked_before = ctx.now
+    sign_out_everywhere(ctx, user)
     user.modified = ctx.now
     return {}
 
