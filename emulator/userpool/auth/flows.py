@@ -6,13 +6,11 @@ InvalidParameterException naming it rather than pretending.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from typing import Any
 
 from emulator.context import Context
-from emulator.errors import InvalidParameterException, NotAuthorizedException
-from emulator.userpool import secret_hash
+from emulator.errors import InvalidParameterException
 from emulator.userpool.auth import gate, new_password, password_flow, refresh, srp_flow
 from emulator.userpool.models import AppClient, UserPool
 
@@ -20,28 +18,13 @@ Start = Callable[[Context, UserPool, AppClient, dict[str, Any]], dict[str, Any]]
 Respond = Callable[[Context, UserPool, AppClient, dict[str, Any], "str | None"], dict[str, Any]]
 
 
-def _refresh_start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any]) -> dict[str, Any]:
-    (text,) = gate.require(params, "REFRESH_TOKEN")
-    row, user = refresh.usable(ctx, client, text)
-    if client.secret:
-        given = params.get("SECRET_HASH")
-        if not given:
-            raise NotAuthorizedException(secret_hash.missing_message(client.client_id))
-        names = [user.username, user.sub, *(user.attributes or {}).get("email", "").split(),
-                 *(user.attributes or {}).get("phone_number", "").split(),
-                 *(user.attributes or {}).get("preferred_username", "").split()]
-        if not any(hmac.compare_digest(secret_hash.compute(client.secret, n, client.client_id), given) for n in names):
-            raise NotAuthorizedException(f"SecretHash does not match for the client: {client.client_id}")
-    return {"ChallengeParameters": {}, "AuthenticationResult": refresh.refresh(ctx, pool, client, text)}
-
-
 START: dict[str, Start] = {
     "USER_PASSWORD_AUTH": password_flow.start,
     "ADMIN_USER_PASSWORD_AUTH": password_flow.start,
     "ADMIN_NO_SRP_AUTH": password_flow.start,
     "USER_SRP_AUTH": srp_flow.start,
-    "REFRESH_TOKEN_AUTH": _refresh_start,
-    "REFRESH_TOKEN": _refresh_start,
+    "REFRESH_TOKEN_AUTH": refresh.start,
+    "REFRESH_TOKEN": refresh.start,
 }
 
 RESPOND: dict[str, Respond] = {

@@ -1,6 +1,7 @@
 """The checks every sign-in passes through, in Cognito's order (reference §4).
 
-Client → flow enabled → SECRET_HASH → user exists → user status → credential. Each
+Client → flow enabled → parameters → SECRET_HASH → user exists → user status →
+credential → what a right password still cannot pass. Each
 failure is Cognito's exception and wording; PreventUserExistenceErrors decides how an
 unknown user is reported.
 """
@@ -23,6 +24,7 @@ from emulator.userpool.directory_models import User
 from emulator.userpool.models import AppClient, UserPool
 
 WRONG_CREDENTIALS = "Incorrect username or password."
+RESET_REQUIRED = "Password reset required for the user"
 ADMIN_ONLY_FLOWS = frozenset({"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
 PUBLIC_ONLY_FLOWS = frozenset({"USER_PASSWORD_AUTH"})
 
@@ -88,18 +90,25 @@ def check_secret(client: AppClient, given: str | None, username: str, user: User
     secret_hash.check(client, given, names)
 
 
-def check_status_before_password(user: User) -> None:
-    """UNCONFIRMED is reported even when the password is wrong (observed on AWS)."""
+def check_status_before_password(client: AppClient, user: User) -> None:
+    """What is reported whatever the password (reference §4; only UNCONFIRMED is [O]).
+
+    UNCONFIRMED, then disabled, then RESET_REQUIRED. With PreventUserExistenceErrors
+    ENABLED a RESET_REQUIRED user (an imported one has no password at all) is told only
+    that the credentials are wrong unless the password is right: ``check_status_after_password``.
+    """
     if user.status == "UNCONFIRMED":
         raise UserNotConfirmedException("User is not confirmed.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    if user.status == "RESET_REQUIRED" and not hides_existence(client):
+        raise PasswordResetRequiredException(RESET_REQUIRED)
 
 
 def check_status_after_password(ctx: Context, pool: UserPool, user: User) -> None:
     """What a right password still cannot get past."""
-    if not user.enabled:
-        raise NotAuthorizedException("User is disabled.")
     if user.status == "RESET_REQUIRED":
-        raise PasswordResetRequiredException("Password reset required for the user")
+        raise PasswordResetRequiredException(RESET_REQUIRED)
     if user.status == "FORCE_CHANGE_PASSWORD" and temporary_password_expired(ctx, pool, user):
         raise NotAuthorizedException("Temporary password has expired and must be reset by an administrator.")
 

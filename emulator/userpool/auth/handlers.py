@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.context import Context
-from emulator.errors import NotAuthorizedException
 from emulator.protocol.registry import operation
 from emulator.userpool import secret_hash
-from emulator.userpool.auth import flows, gate, refresh
+from emulator.userpool.auth import flows, refresh
 from emulator.userpool.lookup import get_client, get_pool
 
 
@@ -41,11 +40,4 @@ def admin_respond_to_auth_challenge(ctx: Context, params: dict[str, Any]) -> dic
 @operation("cognito-idp", "GetTokensFromRefreshToken")
 def get_tokens_from_refresh_token(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     client, pool = secret_hash.public_client(ctx.db, params["ClientId"])
-    gate.check_flow_enabled(client, "REFRESH_TOKEN_AUTH")
-    if client.secret:
-        given = params.get("ClientSecret")
-        if not given:
-            raise NotAuthorizedException(secret_hash.missing_message(client.client_id))
-        if given != client.secret:
-            raise NotAuthorizedException(f"Client secret does not match for the client: {client.client_id}")
-    return {"AuthenticationResult": refresh.refresh(ctx, pool, client, params["RefreshToken"])}
+    return refresh.get_tokens(ctx, pool, client, params)

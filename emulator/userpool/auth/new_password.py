@@ -31,9 +31,9 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str
     changes = [{"Name": k[len(PREFIX):], "Value": v} for k, v in responses.items() if k.startswith(PREFIX)]
     values = attributes.validate_update(pool, user, changes, client=client) if changes else {}
     merged = {**(user.attributes or {}), **{k: v for k, v in values.items() if v}}
-    for name in attributes.required_names(pool):
-        if not merged.get(name):
-            raise InvalidParameterException(f"Invalid attributes given, {name} is missing")
+    missing = [name for name in attributes.required_names(pool) if not merged.get(name)]
+    if missing:  # observed: "name is missing", "name and address is missing"
+        raise InvalidParameterException(f"Invalid attributes given, {' and '.join(missing)} is missing")
     passwords.enforce_policy(pool.config, new_password)
     if values:
         attributes.apply_update(ctx, pool, user, values)

@@ -19,7 +19,7 @@ def start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any
     gate.check_secret(client, params.get("SECRET_HASH"), username, user)
     if user is None:
         raise gate.unknown_user_error(client)
-    gate.check_status_before_password(user)
+    gate.check_status_before_password(client, user)
     if not directory.password_matches(user, pool, password):
         raise gate.wrong_password(user)
     gate.check_status_after_password(ctx, pool, user)

@@ -103,7 +103,7 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str
     if username not in (user.username, state["username"]) and gate.find_user(ctx, pool, username) is not user:
         raise NotAuthorizedException(gate.WRONG_CREDENTIALS)
     moment = parse_timestamp(timestamp)
-    gate.check_status_before_password(user)
+    gate.check_status_before_password(client, user)
     if moment is None or abs(moment.timestamp() - ctx.now) > MAX_SKEW_SECONDS or not _proof_ok(
         pool, state, block, signature, timestamp
     ):

@@ -46,13 +46,19 @@ def subject_of(ctx: Context, user: User) -> claim_builders.Subject:
 
 
 def store_refresh(ctx: Context, client: AppClient, user: User, origin_jti: str, auth_time: int,
-                  device_key: str | None = None) -> str:
-    """A new refresh token in the ``origin_jti`` family; returns its text (kept only as a hash)."""
+                  device_key: str | None = None, *, expires: float | None = None) -> str:
+    """A new refresh token in the ``origin_jti`` family; returns its text (kept only as a hash).
+
+    ``expires`` defaults to the client's refresh validity from now; a rotated token passes
+    its predecessor's.
+    """
     text = new_refresh_text()
+    if expires is None:
+        expires = ctx.now + validity_seconds(client.config)["RefreshToken"]
     ctx.db.add(RefreshToken(
         token_hash=token_hash(text), pool_id=client.pool_id, client_id=client.client_id, user_id=user.id,
-        origin_jti=origin_jti, auth_time=auth_time, created=ctx.now,
-        expires=ctx.now + validity_seconds(client.config)["RefreshToken"], revoked=False, device_key=device_key,
+        origin_jti=origin_jti, auth_time=auth_time, created=ctx.now, expires=expires, revoked=False,
+        device_key=device_key,
     ))
     return text
 
