@@ -6,13 +6,15 @@ import json
 import logging
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from emulator.clock import Clock
 from emulator.server_state import ServerState
 from emulator.settings import Settings
 from emulator.store.engine import Store
 
+# Far above any real call (the largest model strings are ~130 KB), far below a memory problem.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 EXPOSED_HEADERS = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"
 DEFAULT_ALLOWED_HEADERS = (
     "Content-Type,X-Amz-Target,X-Amz-User-Agent,X-Amz-Date,X-Amz-Security-Token,"
@@ -27,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     state = ServerState(settings=settings, store=Store(settings.db_url), clock=Clock())
     app = Flask("emulator")
     app.config["COGITO"] = state
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
     from emulator.admin.routes import admin
 
@@ -38,19 +41,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(well_known)
 
-    @app.post("/")
-    def aws_api() -> Response:
-        if request.headers.get("X-Amz-Target"):
-            from emulator.protocol.json11 import dispatch
-
-            return dispatch(state, request)
-        from emulator.protocol.query import dispatch_query
-
-        return dispatch_query(state, request)
-
-    @app.route("/", defaults={"path": ""}, methods=["OPTIONS"])
-    @app.route("/<path:path>", methods=["OPTIONS"])
-    def preflight(path: str) -> Response:
+    @app.before_request
+    def preflight() -> Response | None:
+        """Answer every CORS preflight (any path) before routing: browsers' SDKs need it."""
+        if request.method != "OPTIONS":
+            return None
         resp = Response(status=200)
         resp.headers["Access-Control-Allow-Methods"] = "GET,POST,PUT,DELETE,OPTIONS"
         resp.headers["Access-Control-Allow-Headers"] = request.headers.get(
@@ -58,6 +53,19 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
         resp.headers["Access-Control-Max-Age"] = "86400"
         return resp
+
+    @app.post("/")
+    def aws_api() -> Response:
+        """JSON 1.1 when the call names a target or speaks JSON; the Query protocol (STS) otherwise."""
+        if request.headers.get("X-Amz-Target") or "json" in (request.mimetype or ""):
+            from emulator.protocol.json11 import dispatch
+
+            return dispatch(state, request)
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            raise RequestEntityTooLarge()  # answered as JSON by http_error, before the form is read
+        from emulator.protocol.query import dispatch_query
+
+        return dispatch_query(state, request)
 
     @app.after_request
     def cors(resp: Response) -> Response:
@@ -67,8 +75,18 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
-        body = json.dumps({"__type": exc.name.replace(" ", ""), "message": exc.description or exc.name})
-        return Response(body, status=exc.code or 500, content_type="application/json")
+        """Unknown paths, wrong methods and the like: a JSON error, never an HTML page."""
+        code = exc.code or 500
+        if code < 400:  # routing redirects (a missing trailing slash) stay redirects
+            return exc.get_response()
+        name = exc.name.replace(" ", "")
+        body = json.dumps({"__type": name, "message": exc.description or exc.name})
+        resp = Response(body, status=code, content_type="application/json")
+        for key, value in exc.get_headers():
+            if key.lower() != "content-type":
+                resp.headers[key] = value  # e.g. Allow on a 405
+        resp.headers["x-amzn-ErrorType"] = f"{name}:"
+        return resp
 
     @app.errorhandler(Exception)
     def internal_error(exc: Exception) -> Response:

@@ -1,4 +1,9 @@
-"""`cogito serve [--host] [--port] [--db URL] [--region R] ...`: run the emulator under gunicorn."""
+"""`cogito serve [--host] [--port] [--db URL] [--region R] ...`: run the emulator under gunicorn.
+
+Start-up is kept light: this module imports only argparse and the settings; gunicorn is
+imported to serve, and Flask, SQLAlchemy and the handlers load in the worker (handler
+modules and service models on the first request that needs them).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ import sys
 from typing import Any
 
 from emulator.settings import Settings, from_env
+
+_DB_SCHEMES = ("sqlite:", "postgres://", "postgresql://", "postgresql+psycopg://")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,8 +34,15 @@ def _parser() -> argparse.ArgumentParser:
                        "(default: the URL the client used; COGITO_ISSUER_BASE)")
     serve.add_argument("--issuer-style", choices=("request", "aws"),
                        help="aws: issue https://cognito-idp.{region}.amazonaws.com/{poolId} (COGITO_ISSUER_STYLE)")
+    serve.add_argument("--clock-control", action="store_true", default=None,
+                       help="let POST /_cogito/clock freeze and move time, for tests (COGITO_CLOCK_CONTROL=1)")
     serve.add_argument("--fixed-code", help="use this code for every confirmation/reset code, for scripted "
                        "demos (COGITO_FIXED_CODE)")
+    serve.add_argument("--seed", help="apply this seed file (YAML or JSON: pools, clients, users...) at start-up; "
+                       "see docs/seed.md (COGITO_SEED)")
+    from emulator.state.commands import add_import_parser
+
+    add_import_parser(sub)
     return parser
 
 
@@ -36,34 +50,79 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return from_env().with_overrides(
         host=args.host, port=args.port, db_url=args.db_url, region=args.region,
         account_id=args.account_id, workers=args.workers, threads=args.threads, log_level=args.log_level,
-        issuer_base=args.issuer_base, issuer_style=args.issuer_style,
+        issuer_base=args.issuer_base, issuer_style=args.issuer_style, clock_control=args.clock_control,
+        seed=args.seed,
     ).with_fixed_code(args.fixed_code)
 
 
+def check_settings(settings: Settings) -> str | None:
+    """What is wrong with ``settings`` for serving, said before any worker starts (None when fine)."""
+    if not settings.db_url.startswith(_DB_SCHEMES):
+        return f"unsupported database URL {settings.db_url!r}: use sqlite:///path.db, sqlite:// or postgresql://..."
+    memory = settings.db_url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in settings.db_url
+    if memory and settings.workers > 1:
+        return "an in-memory database lives in one process: use --workers 1, a SQLite file or PostgreSQL"
+    if not 0 < settings.port < 65536:
+        return f"invalid port {settings.port}"
+    if settings.workers < 1 or settings.threads < 1:
+        return "--workers and --threads must be at least 1"
+    if settings.log_level.lower() not in ("debug", "info", "warning", "error", "critical"):
+        return f"unknown log level {settings.log_level!r}"
+    return None
+
+
+def gunicorn_options(settings: Settings) -> dict[str, Any]:
+    """gunicorn's settings for ``settings``: threaded workers, quick graceful stop."""
+    return {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": settings.workers,
+        "worker_class": "gthread",
+        "threads": settings.threads,
+        "timeout": 60,
+        "graceful_timeout": 5,
+        "keepalive": 5,
+        "loglevel": settings.log_level.lower(),
+        "accesslog": None,
+        "proc_name": "cogito",
+        # gunicorn >= 25 opens a control socket in $HOME by default: two emulators would
+        # fight over it and it costs an asyncio import; Cogito has no use for it.
+        "control_socket_disable": True,
+    }
+
+
 def serve(settings: Settings) -> int:
-    """Serve with gunicorn (threaded workers); returns when the server stops."""
+    """Serve with gunicorn (threaded workers); returns when the server stops (SIGTERM/SIGINT)."""
+    problem = check_settings(settings)
+    if problem:
+        print(f"cogito: {problem}", file=sys.stderr)
+        return 2
+    if settings.seed:
+        from emulator.state.commands import prepare_seed
+
+        problem = prepare_seed(settings)
+        if problem:
+            print(f"cogito: {problem}", file=sys.stderr)
+            return 2
     from gunicorn.app.base import BaseApplication
 
     class CogitoServer(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            options: dict[str, Any] = {
-                "bind": f"{settings.host}:{settings.port}",
-                "workers": settings.workers,
-                "worker_class": "gthread",
-                "threads": settings.threads,
-                "timeout": 60,
-                "graceful_timeout": 5,
-                "keepalive": 5,
-                "loglevel": settings.log_level,
-                "accesslog": None,
-            }
-            for key, value in options.items():
-                self.cfg.set(key, value)
+            for key, value in gunicorn_options(settings).items():
+                if key in self.cfg.settings:  # older gunicorns lack some settings
+                    self.cfg.set(key, value)
 
         def load(self) -> Any:
             from emulator.app import create_app
 
-            return create_app(settings)
+            app = create_app(settings)
+            if settings.seed:
+                from emulator.state.commands import seed_worker
+
+                seed_worker(app, settings)
+            logging.getLogger("cogito").info(
+                "Cogito ready on http://%s:%s (db %s)", settings.host, settings.port, settings.db_url
+            )
+            return app
 
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -72,9 +131,20 @@ def serve(settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["serve", *argv]  # `cogito --port 9000` means `cogito serve --port 9000`
     args = _parser().parse_args(argv)
-    if args.command in (None, "serve"):
-        if args.command is None:
-            args = _parser().parse_args(["serve", *(argv or sys.argv[1:])])
-        return serve(settings_from_args(args))
+    if args.command == "serve":
+        try:
+            settings = settings_from_args(args)
+        except ValueError as exc:  # e.g. COGITO_PORT=abc
+            print(f"cogito: bad setting in the environment: {exc}", file=sys.stderr)
+            return 2
+        return serve(settings)
+    if args.command == "import-cognito-local":
+        from emulator.state.commands import run_import
+
+        return run_import(args)
+    _parser().print_help()
     return 2

@@ -67,12 +67,27 @@ def region_of(request: "Request", params: dict[str, Any], default: str) -> str:
     return default
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _read_body(request: "Request") -> bytes:
+    """The raw body; one larger than the app's MAX_CONTENT_LENGTH is refused, not read."""
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    try:
+        return request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise errors.CognitoError("Request body is too large.", code="SerializationException", status=413) from None
+
+
 def _parse_body(raw: bytes) -> dict[str, Any]:
+    """An empty body is ``{}``; anything but a JSON object is a SerializationException."""
     if not raw.strip():
         return {}
     try:
-        params = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        params = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # JSONDecodeError, bad UTF-8, NaN/Infinity, nesting
         raise errors.SerializationException("Unable to parse the request body as JSON.") from None
     if not isinstance(params, dict):
         raise errors.SerializationException("Request body must be a JSON object.")
@@ -90,6 +105,39 @@ def _resolve(target: str) -> tuple[str, str, specs.ServiceSpec]:
     return service, name, spec
 
 
+def invoke(
+    state: "ServerState", request: "Request", op: registry.Operation, params: dict[str, Any], request_id: str
+) -> dict[str, Any]:
+    """Run a validated call in one transaction: committed on success, rolled back on error.
+
+    A CognitoError raised with ``keep_changes`` (a wrong code still counts as an attempt)
+    is raised only after the transaction commits.
+    """
+    with state.store.transaction(write=not op.readonly) as db:
+        ctx = Context(
+            settings=state.settings,
+            db=db,
+            service=op.service,
+            operation=op.name,
+            region=region_of(request, params, state.settings.region),
+            account_id=state.settings.account_id,
+            request_id=request_id,
+            now=state.clock.now(),
+            base_url=base_url_of(request),
+        )
+        try:
+            result = op.handler(ctx, params)
+        except errors.CognitoError as err:
+            if not err.keep_changes:
+                raise
+            failure: errors.CognitoError | None = err
+        else:
+            failure = None
+    if failure is not None:
+        raise failure  # committed above: the attempt counts
+    return result or {}
+
+
 def dispatch(state: "ServerState", request: "Request") -> "Response":
     """Serve one JSON 1.1 call."""
     from flask import Response
@@ -98,38 +146,22 @@ def dispatch(state: "ServerState", request: "Request") -> "Response":
     started = time.perf_counter()
     target = request.headers.get("X-Amz-Target", "")
     outcome = "ok"
+    params: dict[str, Any] = {}
     try:
         service, name, spec = _resolve(target)
         op = registry.lookup(service, name)
         if op is None:
             raise errors.NotImplementedOperation(f"Cogito does not implement {service} {name} yet.")
-        params = _parse_body(request.get_data(cache=False))
-        problems = validation_errors(spec, spec.input_shape(name), params)
+        params = _parse_body(_read_body(request))
+        shape_name = spec.input_shape(name)
+        problems = validation_errors(spec, shape_name, params)
         if problems:
             code = specs.SERVICES[service][1]
             raise errors.CognitoError(summary(problems), code=code)
-        with state.store.transaction(write=not op.readonly) as db:
-            ctx = Context(
-                settings=state.settings,
-                db=db,
-                service=service,
-                operation=name,
-                region=region_of(request, params, state.settings.region),
-                account_id=state.settings.account_id,
-                request_id=request_id,
-                now=state.clock.now(),
-                base_url=base_url_of(request),
-            )
-            try:
-                result = op.handler(ctx, params)
-            except errors.CognitoError as err:
-                if not err.keep_changes:
-                    raise
-                failure: errors.CognitoError | None = err
-            else:
-                failure = None
-        if failure is not None:
-            raise failure  # committed above: the attempt counts
+        # Unknown members are ignored, as AWS does; handlers only ever see modelled ones.
+        members = spec.shapes[shape_name].get("members", {}) if shape_name else {}
+        params = {key: value for key, value in params.items() if key in members}
+        result = invoke(state, request, op, params, request_id)
         body = json.dumps(_prune(result or {}), separators=(",", ":"))
         return Response(body, status=200, content_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
     except errors.CognitoError as err:
@@ -140,4 +172,23 @@ def dispatch(state: "ServerState", request: "Request") -> "Response":
         outcome = "InternalErrorException"
         return error_response(errors.InternalErrorException("An internal error occurred."), request_id)
     finally:
-        log.info("%s %s %.1fms", target.partition(".")[2] or "-", outcome, (time.perf_counter() - started) * 1000)
+        log.info("op=%s pool=%s user=%s outcome=%s ms=%.1f", target.partition(".")[2] or "-",
+                 *_who(params), outcome, (time.perf_counter() - started) * 1000)
+
+
+def _logged(value: Any) -> str:
+    """A log field: as is when plain, JSON-quoted when it has spaces or quotes, "-" when absent."""
+    if not isinstance(value, str) or not value:
+        return "-"
+    return value if re.fullmatch(r"[^\s\"=]{1,256}", value) else json.dumps(value[:256])
+
+
+def _who(params: dict[str, Any]) -> tuple[str, str]:
+    """(pool, user) a call names, for its log line: UserPoolId/IdentityPoolId, Username or USERNAME."""
+    pool = params.get("UserPoolId") or params.get("IdentityPoolId")
+    user = params.get("Username")
+    for key in ("AuthParameters", "ChallengeResponses"):
+        given = params.get(key)
+        if user is None and isinstance(given, dict):
+            user = given.get("USERNAME")
+    return _logged(pool), _logged(user)
