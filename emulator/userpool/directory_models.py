@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from emulator.store.base import Base
@@ -57,6 +57,29 @@ class User(Base):
         Index("ix_users_pool_status", "pool_id", "status"),
         *(Index(f"ix_users_pool_{col}", "pool_id", col) for col in SEARCH_COLUMNS),
     )
+
+
+def search_key(column: Any, dialect: str) -> Any:
+    """The expression ListUsers filters and orders ``column`` by (see ``search_indexes``).
+
+    Case-insensitive attributes compare as ``lower(column)``. On PostgreSQL the key is
+    compared in the "C" collation, so a prefix is a contiguous range of the B-tree index
+    whatever the database's own collation; SQLite's default (BINARY) already is.
+    """
+    key = column if column.key in ("username", "status", "enabled") else func.lower(column)
+    return key.collate("C") if dialect == "postgresql" and column.key != "enabled" else key
+
+
+def search_indexes() -> None:
+    """One index per searchable key: ``(pool_id, key, id)``, so a filtered page is a range scan."""
+    columns = [User.username, User.sub, User.status, User.enabled, *(getattr(User, c) for c in SEARCH_COLUMNS)]
+    for column in columns:
+        for dialect in ("sqlite", "postgresql"):
+            name = f"ix_users_search_{column.key}" + ("_pg" if dialect == "postgresql" else "")
+            Index(name, User.pool_id, search_key(column, dialect), User.id).ddl_if(dialect=dialect)
+
+
+search_indexes()
 
 
 class Alias(Base):
