@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     from emulator.jwks.routes import well_known
 
     app.register_blueprint(well_known)
+    from emulator.admin.credentials import identity_api
+    app.register_blueprint(identity_api)
 
     @app.before_request
     def preflight() -> Response | None:

@@ -63,3 +63,8 @@ UnsupportedTokenTypeException = _named("UnsupportedTokenTypeException")
 UnauthorizedException = _named("UnauthorizedException")
 FeatureUnavailableInTierException = _named("FeatureUnavailableInTierException")
 UnsupportedUserStateException = _named("UnsupportedUserStateException")
+
+# cognito-identity errors.
+InvalidIdentityPoolConfigurationException = _named("InvalidIdentityPoolConfigurationException")
+DeveloperUserAlreadyRegisteredException = _named("DeveloperUserAlreadyRegisteredException")
+ResourceConflictException = _named("ResourceConflictException")

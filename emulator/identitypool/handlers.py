@@ -1,1 +1,3 @@
-"""cognito-identity and STS handlers register here as they are implemented."""
+"""Importing this module registers every cognito-identity and STS handler."""
+
+from emulator.identitypool import developer, identities, pools, sts  # noqa: F401
