@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(well_known)
     from emulator.admin.credentials import identity_api
     app.register_blueprint(identity_api)
+    from emulator.console import console
+    app.register_blueprint(console)
 
     @app.before_request
     def preflight() -> Response | None:
