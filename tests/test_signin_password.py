@@ -288,6 +288,22 @@ def test_complete_new_password_with_attribute(idp: Any, make_pool: Any) -> None:
     assert error_of(exc) == WRONG
 
 
+def test_complete_new_password_sets_an_unset_immutable_attribute(idp: Any, make_pool: Any) -> None:
+    """The answer completes an invited user's creation: an immutable attribute without a value is given once."""
+    pool_id = make_pool(Schema=[{"Name": "name", "AttributeDataType": "String", "Required": True, "Mutable": False}])
+    client = make_client(idp, pool_id)
+    session = _force_change(idp, pool_id, client)["Session"]
+    done = idp.respond_to_auth_challenge(
+        ClientId=client["ClientId"], ChallengeName="NEW_PASSWORD_REQUIRED", Session=session,
+        ChallengeResponses={"USERNAME": "alice", "NEW_PASSWORD": OTHER_PASSWORD, "userAttributes.name": "Fixed"},
+    )
+    assert claims_of(_assert_tokens(done)["IdToken"])["name"] == "Fixed"
+    with pytest.raises(ClientError) as exc:
+        idp.admin_update_user_attributes(UserPoolId=pool_id, Username="alice",
+                                         UserAttributes=[{"Name": "name", "Value": "Changed"}])
+    assert error_of(exc)[0] == "InvalidParameterException"
+
+
 def test_complete_new_password_missing_required_attribute(idp: Any, make_pool: Any) -> None:
     pool_id = make_pool(Schema=NAME_REQUIRED)
     client = make_client(idp, pool_id)

@@ -78,7 +78,11 @@ def sign(db: Session, pool_id: str, claims: dict[str, Any], use: str) -> str:
     Creates the pool's keys on first need, in ``db``'s transaction: call it from a write
     transaction.
     """
-    key = keys.signing_key(db, pool_id, use)
+    return sign_with_key(keys.signing_key(db, pool_id, use), claims)
+
+
+def sign_with_key(key: keys.PoolKey, claims: dict[str, Any]) -> str:
+    """``sign`` with a key already in hand (minting both tokens of a sign-in reads the kids once)."""
     signing_input = _b64url(_json({"kid": key.kid, "alg": ALGORITHM})) + b"." + _b64url(_json(claims))
     signature = key.private_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
     return (signing_input + b"." + _b64url(signature)).decode("ascii")

@@ -4,16 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam, select
+
 from emulator.context import Context
+from emulator.errors import ResourceNotFoundException
 from emulator.protocol.registry import operation
-from emulator.userpool import secret_hash
 from emulator.userpool.auth import flows, refresh
 from emulator.userpool.lookup import get_client, get_pool
+from emulator.userpool.models import AppClient, UserPool
+
+
+# Built once: the public sign-in operations find client and pool in one read.
+_CLIENT_AND_POOL = (
+    select(AppClient, UserPool).join(UserPool, UserPool.id == AppClient.pool_id)
+    .where(AppClient.client_id == bindparam("client_id"))
+)
+
+
+def public_client(ctx: Context, client_id: str) -> tuple[AppClient, UserPool]:
+    """What secret_hash.public_client answers, in a single query."""
+    found = ctx.db.execute(_CLIENT_AND_POOL, {"client_id": client_id}).first()
+    if found is None:
+        raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
+    return found[0], found[1]
 
 
 @operation("cognito-idp", "InitiateAuth")
 def initiate_auth(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    client, pool = secret_hash.public_client(ctx.db, params["ClientId"])
+    client, pool = public_client(ctx, params["ClientId"])
     return flows.initiate(ctx, pool, client, params, admin=False)
 
 
@@ -26,7 +44,7 @@ def admin_initiate_auth(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 @operation("cognito-idp", "RespondToAuthChallenge")
 def respond_to_auth_challenge(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    client, pool = secret_hash.public_client(ctx.db, params["ClientId"])
+    client, pool = public_client(ctx, params["ClientId"])
     return flows.respond(ctx, pool, client, params)
 
 
@@ -39,5 +57,5 @@ def admin_respond_to_auth_challenge(ctx: Context, params: dict[str, Any]) -> dic
 
 @operation("cognito-idp", "GetTokensFromRefreshToken")
 def get_tokens_from_refresh_token(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    client, pool = secret_hash.public_client(ctx.db, params["ClientId"])
+    client, pool = public_client(ctx, params["ClientId"])
     return refresh.get_tokens(ctx, pool, client, params)

@@ -29,7 +29,8 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str
     if directory.find_user(ctx.db, pool, username) is not user:
         raise NotAuthorizedException(sessions.INVALID)
     changes = [{"Name": k[len(PREFIX):], "Value": v} for k, v in responses.items() if k.startswith(PREFIX)]
-    values = attributes.validate_update(pool, user, changes, client=client) if changes else {}
+    values = (attributes.validate_update(pool, user, changes, client=client, allow_unset_immutable=True)
+              if changes else {})
     merged = {**(user.attributes or {}), **{k: v for k, v in values.items() if v}}
     missing = [name for name in attributes.required_names(pool) if not merged.get(name)]
     if missing:  # observed: "name is missing", "name and address is missing"

@@ -38,14 +38,16 @@ def new_password_parameters(pool: UserPool, user: User) -> dict[str, str]:
 
 def tokens_result(ctx: Context, pool: UserPool, client: AppClient, user: User) -> dict[str, Any]:
     """The final answer of a sign-in: fresh tokens in a new sign-in family."""
-    user.failed_attempts = 0
+    if user.failed_attempts:  # only when set: an untouched user needs no flush
+        user.failed_attempts = 0
     return {"ChallengeParameters": {}, "AuthenticationResult": tokens.mint(ctx, pool, client, user)}
 
 
 def after_password(ctx: Context, pool: UserPool, client: AppClient, user: User) -> dict[str, Any]:
     """The password was right: the next challenge, or the tokens."""
     if user.status == "FORCE_CHANGE_PASSWORD":
-        user.failed_attempts = 0
+        if user.failed_attempts:
+            user.failed_attempts = 0
         session = sessions.start(ctx, client, user, NEW_PASSWORD_REQUIRED)
         params = new_password_parameters(pool, user)
         return challenge(NEW_PASSWORD_REQUIRED, session, params)

@@ -1,16 +1,54 @@
 """USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and ADMIN_NO_SRP_AUTH: the password sent in clear.
 
-Verified against the stored SRP verifier by recomputing x (no plaintext is kept).
+Verified against the stored SRP verifier by recomputing x (no plaintext is kept). That
+costs a 3072-bit modular exponentiation, so a password once proven right for a given
+(salt, verifier) is remembered, in this process only, as a keyed digest: signing the same
+user in again (what test suites do all day) skips the exponentiation but not the check.
+A new password means a new salt and verifier, so nothing stale can match.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from emulator.context import Context
 from emulator.userpool import directory
 from emulator.userpool.auth import gate, outcome
+from emulator.userpool.directory_models import User
 from emulator.userpool.models import AppClient, UserPool
+
+_PROVEN_SIZE = 4096
+_PROCESS_KEY = secrets.token_bytes(32)  # the digests mean nothing outside this process
+_proven: OrderedDict[bytes, None] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _proof_key(pool: UserPool, user: User, password: str) -> bytes:
+    parts = (pool.id, user.username, user.password_salt or "", user.password_verifier or "", password)
+    return hmac.new(_PROCESS_KEY, "\x00".join(parts).encode(), hashlib.sha256).digest()
+
+
+def password_ok(pool: UserPool, user: User, password: str) -> bool:
+    """Whether ``password`` is the user's, remembering right answers (see the module docstring)."""
+    if not user.password_salt or not user.password_verifier:
+        return False
+    key = _proof_key(pool, user, password)
+    with _lock:
+        if key in _proven:
+            _proven.move_to_end(key)
+            return True
+    if not directory.password_matches(user, pool, password):
+        return False
+    with _lock:
+        _proven[key] = None
+        while len(_proven) > _PROVEN_SIZE:
+            _proven.popitem(last=False)
+    return True
 
 
 def start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any]) -> dict[str, Any]:
@@ -20,7 +58,7 @@ def start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any
     if user is None:
         raise gate.unknown_user_error(client)
     gate.check_status_before_password(client, user)
-    if not directory.password_matches(user, pool, password):
+    if not password_ok(pool, user, password):
         raise gate.wrong_password(user)
     gate.check_status_after_password(ctx, pool, user)
     return outcome.after_password(ctx, pool, client, user)

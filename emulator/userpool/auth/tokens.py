@@ -13,11 +13,13 @@ import secrets
 import uuid
 from typing import Any
 
+from sqlalchemy import bindparam, select
+
 from emulator.context import Context
 from emulator.jwks import claims as claim_builders
 from emulator.userpool.client_config import validity_seconds
 from emulator.userpool.auth.models import RefreshToken
-from emulator.userpool.directory_models import User
+from emulator.userpool.directory_models import Group, Membership, User
 from emulator.userpool.models import AppClient, UserPool
 
 _JWE_HEADER = base64.urlsafe_b64encode(
@@ -38,10 +40,19 @@ def new_refresh_text() -> str:
     return ".".join((_JWE_HEADER, _b64(256), _b64(12), _b64(400), _b64(16)))
 
 
-def subject_of(ctx: Context, user: User) -> claim_builders.Subject:
-    from emulator.userpool.groups import groups_for_user
+# Built once: this read runs on every sign-in and refresh (columns only, no entities to load).
+_GROUPS = (
+    select(Group.name, Group.role_arn, Group.precedence)
+    .join(Membership, Membership.group_id == Group.id)
+    .where(Membership.user_id == bindparam("user_id"))
+)
 
-    groups = [claim_builders.GroupInfo(g.name, g.role_arn, g.precedence) for g in groups_for_user(ctx.db, user)]
+
+def subject_of(ctx: Context, user: User) -> claim_builders.Subject:
+    """The user's claims' sources: groups in token order (best precedence first, unranked last, then name)."""
+    rows = ctx.db.execute(_GROUPS, {"user_id": user.id}).all()
+    rows.sort(key=lambda r: (r.precedence is None, r.precedence or 0, r.name))
+    groups = [claim_builders.GroupInfo(r.name, r.role_arn, r.precedence) for r in rows]
     return claim_builders.Subject(user.username, user.sub, dict(user.attributes or {}), groups)
 
 
@@ -70,9 +81,10 @@ def mint(
     id_extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The AuthenticationResult of a sign-in or refresh."""
-    from emulator.jwks import issuer, signing
+    from emulator.jwks import issuer, keys, signing
 
     now = int(ctx.now)
+    id_key, access_key = keys.pool_keys(ctx.db, pool.id)  # both kids in one read (made on first need)
     issue = claim_builders.Issue(
         issuer=issuer.issuer_for(ctx, pool.id), client_id=client.client_id,
         auth_time=auth_time if auth_time is not None else now, iat=now,
@@ -85,7 +97,7 @@ def mint(
         subject, issue, jti=str(uuid.uuid4()), exp=now + access_life, scopes=scopes, device_key=device_key, oauth=oauth,
     )
     result: dict[str, Any] = {
-        "AccessToken": signing.sign(ctx.db, pool.id, access, "access"),
+        "AccessToken": signing.sign_with_key(access_key, access),
         "ExpiresIn": access_life,
         "TokenType": "Bearer",
     }
@@ -94,7 +106,7 @@ def mint(
             subject, issue, jti=str(uuid.uuid4()), exp=now + lives["IdToken"],
             readable=client.config.get("ReadAttributes") or None, extra=id_extra,
         )
-        result["IdToken"] = signing.sign(ctx.db, pool.id, id_claims, "id")
+        result["IdToken"] = signing.sign_with_key(id_key, id_claims)
     if with_refresh:
         result["RefreshToken"] = store_refresh(ctx, client, user, issue.origin_jti, issue.auth_time, device_key)
     return result
