@@ -37,6 +37,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from emulator.admin.messages import messages
 
     app.register_blueprint(messages)
+    from emulator.admin.clock import clock
+
+    app.register_blueprint(clock)
     from emulator.jwks.routes import well_known
 
     app.register_blueprint(well_known)

@@ -22,6 +22,8 @@ class Settings:
     issuer_base: str | None = None
     # "request" (issuer_base or the request's base URL) or "aws" (cognito-idp.{region}.amazonaws.com).
     issuer_style: str = "request"
+    # POST /_cogito/clock may freeze and move time (tests); off by default.
+    clock_control: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **changes: object) -> "Settings":
@@ -31,6 +33,13 @@ class Settings:
     def with_fixed_code(self, code: str | None) -> "Settings":
         """A copy whose every one-time code is ``code`` (scripted demos); unchanged when None."""
         return replace(self, extra={**self.extra, "fixed_code": code}) if code else self
+
+
+def _flag(value: str | None) -> bool | None:
+    """A boolean environment variable: 1/true/yes/on or 0/false/no/off; None when unset."""
+    if value is None or not value.strip():
+        return None
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def from_env(env: dict[str, str] | None = None) -> Settings:
@@ -48,4 +57,5 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         log_level=env.get("COGITO_LOG_LEVEL"),
         issuer_base=env.get("COGITO_ISSUER_BASE") or None,
         issuer_style=(env.get("COGITO_ISSUER_STYLE") or "").lower() or None,
+        clock_control=_flag(env.get("COGITO_CLOCK_CONTROL")),
     )
