@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(identity_api)
     from emulator.console import console
     app.register_blueprint(console)
+    from emulator.hostedui.routes import hosted_ui
+    app.register_blueprint(hosted_ui)
 
     @app.before_request
     def preflight() -> Response | None:

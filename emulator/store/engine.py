@@ -30,6 +30,7 @@ MODEL_MODULES = (
     "emulator.userpool.auth.models",
     "emulator.identitypool.models",
     "emulator.jwks.models",
+    "emulator.hostedui.models",
 )
 
 _immediate: ContextVar[bool] = ContextVar("cogito_sqlite_immediate", default=False)

@@ -55,12 +55,10 @@ Params = dict[str, Any]
 # --- Hooks for tables that do not exist yet -------------------------------------------------
 
 def custom_scopes(db: Session, pool_id: str) -> frozenset[str]:
-    """Every ``{resourceServerId}/{scopeName}`` the pool's resource servers define.
+    """Every ``{resourceServerId}/{scopeName}`` the pool's resource servers define."""
+    from emulator.userpool.resource_servers import defined_scopes
 
-    No resource server table exists yet, so there are none and every custom scope is
-    refused with ScopeDoesNotExistException. The resource-server work replaces this body.
-    """
-    return frozenset()
+    return defined_scopes(db, pool_id)
 
 
 def identity_provider_names(db: Session, pool_id: str) -> frozenset[str]:

@@ -11,7 +11,7 @@ from emulator import ids, paging
 from emulator.context import Context
 from emulator.errors import FeatureUnavailableInTierException, InvalidParameterException, LimitExceededException
 from emulator.protocol.registry import operation
-from emulator.userpool import pool_config, schema
+from emulator.userpool import domains, pool_config, schema
 from emulator.userpool.lookup import get_pool
 from emulator.userpool.models import UserPool
 
@@ -100,6 +100,7 @@ def delete_user_pool(ctx: Context, params: Params) -> dict[str, Any]:
             "The user pool cannot be deleted because deletion protection is activated. "
             "Deletion protection must be inactivated first."
         )
+    domains.check_pool_deletable(ctx.db, pool.id)
     ctx.db.delete(pool)
     return {}
 
