@@ -6,6 +6,8 @@ threads, and times:
 
 - the creation rate for the first 1,000 users and again for the last 1,000 (N-1000..N);
   every user in between is created the same way, through the API (no bulk seeding);
+  then, as a control, 1,000 users into an empty pool at that same moment, so a change
+  caused by the machine's load (other processes) is not mistaken for one caused by scale;
 - ListUsers pages at N users: ``email = "..."`` (exact), ``email ^= "..."`` (prefix, full
   page), and the unfiltered list walked page by page with PaginationToken.
 
@@ -143,11 +145,17 @@ def timed(api: Api, op: str, body: dict[str, Any]) -> tuple[float, dict[str, Any
 
 
 def page_times(url: str, pool_id: str, users: int, samples: int) -> dict[str, list[float]]:
-    """Milliseconds per ListUsers page for each kind of query."""
+    """Milliseconds per ListUsers page for each kind of query, taken in turn (so load spikes hit all)."""
     api = Api(url)
     rng = random.Random(7)
     api.call("ListUsers", {"UserPoolId": pool_id, "Limit": 1})  # warm the connection and caches
-    times: dict[str, list[float]] = {"email = (exact)": [], "email ^= (prefix)": [], "unfiltered, paged": []}
+    kinds = ("email = (exact)", "email ^= (prefix), 1st page", "email ^= (prefix), paged", "unfiltered, paged")
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    walks: dict[str, dict[str, Any]] = {
+        "email ^= (prefix), paged": {"UserPoolId": pool_id, "Filter": 'email ^= "user1"', "Limit": 60},
+        "unfiltered, paged": {"UserPoolId": pool_id, "Limit": 60},
+    }
+    seen: dict[str, set[str]] = {k: set() for k in walks}
     for _ in range(samples):
         i = rng.randrange(users)
         ms, got = timed(api, "ListUsers", {"UserPoolId": pool_id, "Filter": f'email = "user{i}@example{i % 10}.com"'})
@@ -158,18 +166,19 @@ def page_times(url: str, pool_id: str, users: int, samples: int) -> dict[str, li
         assert got["Users"] and all(
             a["Value"].startswith(prefix) for u in got["Users"] for a in u["Attributes"] if a["Name"] == "email"
         )
-        times["email ^= (prefix)"].append(ms)
-    body: dict[str, Any] = {"UserPoolId": pool_id, "Limit": 60}
-    seen: set[str] = set()
-    for _ in range(samples):
-        ms, got = timed(api, "ListUsers", body)
-        times["unfiltered, paged"].append(ms)
-        names = {u["Username"] for u in got["Users"]}
-        assert not names & seen, "a user repeated across pages"
-        seen |= names
-        if "PaginationToken" not in got:
-            break
-        body["PaginationToken"] = got["PaginationToken"]
+        times["email ^= (prefix), 1st page"].append(ms)
+        for kind, body in walks.items():
+            if body.get("done"):
+                continue
+            ms, got = timed(api, "ListUsers", body)
+            times[kind].append(ms)
+            names = {u["Username"] for u in got["Users"]}
+            assert not names & seen[kind], "a user repeated across pages"
+            seen[kind] |= names
+            if "PaginationToken" in got:
+                body["PaginationToken"] = got["PaginationToken"]
+            else:
+                body["done"] = True
     return times
 
 
@@ -206,8 +215,14 @@ def main(argv: list[str] | None = None) -> int:
             last = create_users(url, pool_id, args.users - window, args.users, args.threads)
             print(f"  last {window:,} users: {last:,.0f}/s; all {args.users:,} in {time.perf_counter() - began:,.0f} s",
                   flush=True)
+            # Control: 1,000 users into an empty pool now, under the machine's current load, so
+            # a change between the two windows can be told apart from the load changing.
+            control_pool = api.call("CreateUserPool", {"PoolName": "bench-control"})["UserPool"]["Id"]
+            control = create_users(url, control_pool, 0, window, args.threads)
+            print(f"  control, {window:,} users into an empty pool now: {control:,.0f}/s", flush=True)
             times = page_times(url, pool_id, args.users, args.samples)
-            api.call("DeleteUserPool", {"UserPoolId": pool_id})
+            for done in (pool_id, control_pool):
+                api.call("DeleteUserPool", {"UserPoolId": done})
 
     print()
     print(f"{'measure':<40}{'value':>14}")
@@ -215,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{f'AdminCreateUser, users 0..{window:,}':<40}{first:>12,.0f}/s")
     print(f"{f'AdminCreateUser, users {args.users - window:,}..{args.users:,}':<40}{last:>12,.0f}/s")
     print(f"{'  change':<40}{(last / first - 1) * 100:>+13.1f}%")
+    print(f"{'  control: empty pool, same moment':<40}{control:>12,.0f}/s")
+    print(f"{'  last window vs control':<40}{(last / control - 1) * 100:>+13.1f}%")
     for name, values in times.items():
         values.sort()
         p95 = values[min(len(values) - 1, int(len(values) * 0.95))]

@@ -131,7 +131,8 @@ def test_update_changes_only_given_fields(idp: Any, pool: dict[str, Any]) -> Non
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [
-        ({"Precedence": -1}, "at 'precedence' failed to satisfy constraint: Member must have value greater than or equal to 0"),
+        ({"Precedence": -1},
+         "at 'precedence' failed to satisfy constraint: Member must have value greater than or equal to 0"),
         ({"RoleArn": "not-an-arn-but-long-enough"}, "at 'roleArn' failed to satisfy constraint"),
         ({"GroupName": "has space"}, "at 'groupName' failed to satisfy constraint"),
     ],
@@ -235,7 +236,9 @@ def test_membership_errors(idp: Any, pool: dict[str, Any]) -> None:
     pid = pool["Id"]
     assert error(lambda: idp.admin_add_user_to_group(UserPoolId=pid, Username="nobody", GroupName="g")) == not_found
     assert error(lambda: idp.admin_add_user_to_group(UserPoolId=pid, Username="carol", GroupName="x")) == no_group
-    assert error(lambda: idp.admin_remove_user_from_group(UserPoolId=pid, Username="nobody", GroupName="g")) == not_found
+    assert error(
+        lambda: idp.admin_remove_user_from_group(UserPoolId=pid, Username="nobody", GroupName="g")
+    ) == not_found
     assert error(lambda: idp.admin_remove_user_from_group(UserPoolId=pid, Username="carol", GroupName="x")) == no_group
     assert error(lambda: idp.admin_list_groups_for_user(UserPoolId=pid, Username="nobody")) == not_found
 

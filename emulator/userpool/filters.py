@@ -20,10 +20,11 @@ from emulator.errors import InvalidParameterException
 
 PARSE_ERROR = "Error while parsing filter."
 
-# Attribute name -> how its value compares. "username" and "status" are case-sensitive
-# (API reference); "cognito:user_status" is case-insensitive (API reference); the other
-# standard attributes compare case-insensitively (developer guide: searches are
-# case-insensitive except where marked).
+# Attribute name -> whether its value compares case-sensitively. The API reference marks
+# "username" and "status" case-sensitive and "cognito:user_status" case-insensitive; it
+# says nothing of the others. They compare case-insensitively here: the developer guide
+# is quoted as saying searches are case-insensitive, and a lookup by a lower-cased e-mail
+# is reported to find a mixed-case one on AWS (unconfirmed first-hand).
 SEARCHABLE: dict[str, bool] = {
     "username": True,
     "email": False,
