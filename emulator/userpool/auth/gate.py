@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam, select
+
 from emulator.context import Context
 from emulator.errors import (
     InvalidParameterException,
@@ -80,8 +82,17 @@ def unknown_user_error(client: AppClient) -> Exception:
     return UserNotFoundException("User does not exist.")
 
 
+# Built once: the by-username read runs on every sign-in.
+_BY_USERNAME = select(User).where(User.pool_id == bindparam("pool_id"), User.username_key == bindparam("key"))
+
+
 def find_user(ctx: Context, pool: UserPool, username: str) -> User | None:
-    return directory.find_user(ctx.db, pool, username)
+    """directory.find_user's answer: by username, then (in alias pools) by a sign-in alias."""
+    key = directory.username_key(pool, username)
+    user = ctx.db.execute(_BY_USERNAME, {"pool_id": pool.id, "key": key}).scalar_one_or_none()
+    if user is None and directory.sign_in_kinds(pool):
+        user = directory.find_user(ctx.db, pool, username)
+    return user
 
 
 def check_secret(client: AppClient, given: str | None, username: str, user: User | None) -> None:
