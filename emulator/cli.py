@@ -8,6 +8,7 @@ modules and service models on the first request that needs them).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from typing import Any
@@ -84,10 +85,23 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "loglevel": settings.log_level.lower(),
         "accesslog": None,
         "proc_name": "cogito",
+        "limit_request_line": 8190,  # gunicorn's maximum: long Hosted UI query strings fit
         # gunicorn >= 25 opens a control socket in $HOME by default: two emulators would
         # fight over it and it costs an asyncio import; Cogito has no use for it.
         "control_socket_disable": True,
     }
+
+
+def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's answer to bytes it cannot parse as HTTP: JSON like every other error, not its HTML page."""
+    from gunicorn import util
+
+    body = json.dumps({"__type": reason.replace(" ", ""), "message": str(mesg)}).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Access-Control-Allow-Origin: *\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1", "replace") + body)
 
 
 def serve(settings: Settings) -> int:
@@ -103,7 +117,10 @@ def serve(settings: Settings) -> int:
         if problem:
             print(f"cogito: {problem}", file=sys.stderr)
             return 2
+    from gunicorn import util
     from gunicorn.app.base import BaseApplication
+
+    util.write_error = write_json_error  # the workers look it up on the module at each use
 
     class CogitoServer(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

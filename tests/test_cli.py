@@ -39,6 +39,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def raw_exchange(port: int, data: bytes) -> bytes:
+    """Send raw bytes, read until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class Cli:
     """One `cogito serve` process, its log drained by a thread."""
 
@@ -105,6 +115,11 @@ def test_health_persistence_reset_and_sigterm(start: Any, tmp_path: Path) -> Non
     health = requests.get(first.url + "/_cogito/health", timeout=10)
     assert health.status_code == 200
     assert health.json() == {"status": "ok", "version": __version__}
+
+    garbled = raw_exchange(first.port, b"GARBAGE\r\n\r\n")  # not HTTP: gunicorn answers, as JSON
+    assert garbled.startswith(b"HTTP/1.1 400 ")
+    assert b"application/json" in garbled and b"<html" not in garbled.lower()
+    assert json.loads(garbled.split(b"\r\n\r\n", 1)[1])["__type"] == "BadRequest"
 
     pool = first.idp().create_user_pool(PoolName="kept")["UserPool"]
     assert first.stop() == 0  # SIGTERM: a clean, zero exit

@@ -419,3 +419,16 @@ def test_cognito_identity_answers_validation_exception(server: Any) -> None:
 
 def _never_called(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     raise AssertionError("validation must refuse the call before the handler")
+
+
+def test_java_shorthands_stay_ascii_while_categories_are_unicode() -> None:
+    """Java's \\w \\d \\s are ASCII; \\p{L} is Unicode: a pool id with 'é' fails, a username with it passes."""
+    pool_id = _pattern(r"[\w-]+_[0-9a-zA-Z]+")
+    username = _pattern(r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+")
+    digits = _pattern(r"[0-9]+|\d+")
+    spaced = _pattern(r"[\w\s+=,.@-]+")
+    assert pool_id is not None and username is not None and digits is not None and spaced is not None
+    assert pool_id.fullmatch("us-east-1_abc") and not pool_id.fullmatch("us-éast-1_abc")
+    assert username.fullmatch("Zoë_Ça") and not username.fullmatch("has space")
+    assert not digits.fullmatch("١٢٣")  # Arabic-Indic digits are not Java's \d
+    assert spaced.fullmatch("My Pool") and not spaced.fullmatch("My\u2003Pool")  # an em space is not Java's \s
