@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field, replace
 
@@ -24,6 +25,12 @@ class Settings:
     issuer_style: str = "request"
     # POST /_cogito/clock may freeze and move time (tests); off by default.
     clock_control: bool = False
+    # A seed file (YAML or JSON) applied at start-up: pools, clients, users... (docs/seed.md).
+    seed: str | None = None
+    # Lambda triggers: the Lambda Invoke API endpoint (SAM local, LocalStack, moto), and
+    # function ARN (or name) -> plain HTTP URL that takes the event and answers it.
+    lambda_endpoint: str | None = None
+    lambda_urls: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **changes: object) -> "Settings":
@@ -57,5 +64,18 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         log_level=env.get("COGITO_LOG_LEVEL"),
         issuer_base=env.get("COGITO_ISSUER_BASE") or None,
         issuer_style=(env.get("COGITO_ISSUER_STYLE") or "").lower() or None,
+        seed=env.get("COGITO_SEED") or None,
         clock_control=_flag(env.get("COGITO_CLOCK_CONTROL")),
+        lambda_endpoint=env.get("COGITO_LAMBDA_ENDPOINT") or None,
+        lambda_urls=lambda_urls(env.get("COGITO_LAMBDA_URLS")),
     )
+
+
+def lambda_urls(text: str | None) -> dict[str, str] | None:
+    """COGITO_LAMBDA_URLS: a JSON object of function ARN (or name) -> URL; ValueError when it is not one."""
+    if not text or not text.strip():
+        return None
+    value = json.loads(text)
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ValueError("COGITO_LAMBDA_URLS must be a JSON object of function ARN -> URL")
+    return value

@@ -1,0 +1,1 @@
+"""The emulator's state as a whole: snapshots (export/import), importers, in-process functions."""
