@@ -206,9 +206,9 @@ class Cogito:
         """Map the pool's ``trigger`` (PreSignUp, PreTokenGeneration, ...) to the Python callable ``fn``.
 
         The pool's LambdaConfig gets a function ARN for it and ``fn`` is registered under
-        that ARN for the test's duration. Calling ``fn`` when the trigger fires is the work
-        of the Lambda-trigger feature; until this Cogito has it, the mapping is stored and
-        nothing calls ``fn`` (docs/pytest.md says which version does).
+        that ARN (``emulator.state.functions``) for the test's duration; the trigger invoker
+        calls it in-process when the trigger fires, for the triggers this Cogito invokes
+        (docs/pytest.md says whether that is so yet).
         """
         import copy
 

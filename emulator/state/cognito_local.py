@@ -194,9 +194,10 @@ def to_seed(path: str | Path) -> tuple[Params, list[str]]:
         notes.append(f"config.json TokenConfig.IssuerDomain: start Cogito with --issuer-base {token['IssuerDomain']}.")
     if token.get("Region"):
         notes.append("config.json TokenConfig.Region: start Cogito with --issuer-style aws for AWS-shaped issuers.")
-    if (config.get("LambdaClient") or {}).get("endpoint"):
-        notes.append("config.json LambdaClient.endpoint: not imported; the trigger mappings were (each pool's "
-                     "LambdaConfig). Invoking them needs Cogito's Lambda-trigger support (docs/configuration.md).")
+    endpoint = (config.get("LambdaClient") or {}).get("endpoint")
+    if endpoint:
+        notes.append(f"config.json LambdaClient.endpoint: start Cogito with --lambda-endpoint {endpoint} to run "
+                     "the triggers there (the trigger mappings themselves were imported).")
     if triggers:
         notes.append(f"config.json TriggerFunctions ({', '.join(sorted(triggers))}) applied to every pool, "
                      "as cognito-local does.")

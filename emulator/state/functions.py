@@ -2,9 +2,9 @@
 
 ``register(arn, fn)`` maps a function ARN to a callable taking Cognito's trigger event (a
 dict) and returning the event with its ``response`` filled in, as a Lambda handler does.
-The Lambda-trigger work looks a function up here (``lookup``) before trying the Lambda
-Invoke API; until that work lands, nothing calls these functions: the mapping is kept and
-shown in the pool's LambdaConfig, and that is all.
+The trigger invoker (``emulator.triggers.invoke``) looks a function up here (``lookup``)
+before a mapped URL or the Lambda Invoke API. Which triggers are invoked, and so whether a
+registered function is called, is the trigger work's to say (docs/pytest.md keeps count).
 """
 
 from __future__ import annotations
