@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from emulator.jwks import issuer, keys
+from emulator.jwks import issuer
 from emulator.server_state import ServerState
 from emulator.userpool.models import UserPool
 
@@ -35,6 +35,8 @@ def _state() -> ServerState:
 @well_known.get("/<pool_id>/.well-known/jwks.json")
 def jwks_json(pool_id: str) -> Response:
     """Both public keys of the pool (ID and access), made on the first fetch."""
+    from emulator.jwks import keys  # cryptography loads on the first JWKS fetch, not at start-up
+
     store = _state().store
     with store.transaction(write=False) as db:
         if db.get(UserPool, pool_id) is None:
