@@ -63,6 +63,10 @@ UnsupportedTokenTypeException = _named("UnsupportedTokenTypeException")
 UnauthorizedException = _named("UnauthorizedException")
 FeatureUnavailableInTierException = _named("FeatureUnavailableInTierException")
 UnsupportedUserStateException = _named("UnsupportedUserStateException")
+SoftwareTokenMFANotFoundException = _named("SoftwareTokenMFANotFoundException")
+EnableSoftwareTokenMFAException = _named("EnableSoftwareTokenMFAException")
+MFAMethodNotFoundException = _named("MFAMethodNotFoundException")
+DeviceKeyExistsException = _named("DeviceKeyExistsException")
 
 # cognito-identity errors.
 InvalidIdentityPoolConfigurationException = _named("InvalidIdentityPoolConfigurationException")

@@ -67,6 +67,15 @@ def new_password_step(ctx: Context, req: AuthRequest, pool: UserPool, client: Ap
 AFTER_PASSWORD: list[Step] = [new_password_step]
 
 
+def _mfa_step(ctx: Context, req: AuthRequest, pool: UserPool, client: AppClient, user: User) -> Response | None:
+    from emulator.hostedui import mfa_step
+
+    return mfa_step.step(ctx, req, pool, client, user)
+
+
+AFTER_PASSWORD.append(_mfa_step)
+
+
 def show(request: Request) -> Response:
     """GET /login: the form (or straight back to the app when already signed in)."""
     try:

@@ -146,6 +146,11 @@ _TEMPLATES = {
 _env = Environment(loader=DictLoader(_TEMPLATES), autoescape=True)
 
 
+def add_templates(templates: dict[str, str]) -> None:
+    """Pages another module defines (the MFA step), rendered by ``render`` like these."""
+    _TEMPLATES.update(templates)
+
+
 def render(name: str, *, title: str, status: int = 200, **values: Any) -> Response:
     """A page, with the CSRF token its forms carry (and the cookie that matches it)."""
     token, new = cookies.csrf_token(request)

@@ -69,6 +69,20 @@ def new_password_submit() -> Response:
     return login.submit_new_password(request)
 
 
+@hosted_ui.post("/mfa")
+def mfa_submit() -> Response:
+    from emulator.hostedui import mfa_step
+
+    return mfa_step.submit_code(request)
+
+
+@hosted_ui.post("/mfa/setup")
+def mfa_setup_submit() -> Response:
+    from emulator.hostedui import mfa_step
+
+    return mfa_step.submit_setup(request)
+
+
 @hosted_ui.get("/signup")
 def signup_form() -> Response:
     return selfservice.show_signup(request)

@@ -27,6 +27,7 @@ from emulator.store.base import Base
 MODEL_MODULES = (
     "emulator.userpool.models",
     "emulator.userpool.directory_models",
+    "emulator.userpool.device_models",
     "emulator.userpool.auth.models",
     "emulator.identitypool.models",
     "emulator.jwks.models",

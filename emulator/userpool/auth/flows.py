@@ -11,7 +11,7 @@ from typing import Any
 
 from emulator.context import Context
 from emulator.errors import InvalidParameterException
-from emulator.userpool.auth import gate, new_password, password_flow, refresh, srp_flow
+from emulator.userpool.auth import device_srp, gate, mfa, new_password, password_flow, refresh, srp_flow, user_auth
 from emulator.userpool.models import AppClient, UserPool
 
 Start = Callable[[Context, UserPool, AppClient, dict[str, Any]], dict[str, Any]]
@@ -25,11 +25,23 @@ START: dict[str, Start] = {
     "USER_SRP_AUTH": srp_flow.start,
     "REFRESH_TOKEN_AUTH": refresh.start,
     "REFRESH_TOKEN": refresh.start,
+    "USER_AUTH": user_auth.start,
 }
 
 RESPOND: dict[str, Respond] = {
     "PASSWORD_VERIFIER": srp_flow.respond,
     "NEW_PASSWORD_REQUIRED": new_password.respond,
+    "SMS_MFA": mfa.respond_sms,
+    "EMAIL_OTP": mfa.respond_email,
+    "SMS_OTP": mfa.respond_sms_otp,
+    "SOFTWARE_TOKEN_MFA": mfa.respond_totp,
+    "SELECT_MFA_TYPE": mfa.respond_select,
+    "MFA_SETUP": mfa.respond_setup,
+    "DEVICE_SRP_AUTH": device_srp.respond_auth,
+    "DEVICE_PASSWORD_VERIFIER": device_srp.respond_verifier,
+    "SELECT_CHALLENGE": user_auth.respond_select,
+    "PASSWORD": user_auth.respond_password,
+    "PASSWORD_SRP": user_auth.respond_password_srp,
 }
 
 

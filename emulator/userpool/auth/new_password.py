@@ -41,4 +41,6 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str
     directory.set_password(user, pool, new_password, ctx.now)
     user.status = "CONFIRMED"
     user.modified = ctx.now
-    return outcome.tokens_result(ctx, pool, client, user)
+    from emulator.userpool.auth import mfa  # the new password is the first factor: MFA may follow
+
+    return mfa.after_first_factor(ctx, pool, client, user, (row.state or {}).get("device_key"))

@@ -2,7 +2,7 @@
 
 FORCE_CHANGE_PASSWORD users get NEW_PASSWORD_REQUIRED (with ``userAttributes`` and
 ``requiredAttributes`` always present: amazon-cognito-identity-js parses both unguarded).
-MFA challenges will hook in here.
+MFA, device authentication and new devices hook in through auth.mfa and userpool.devices.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from emulator.context import Context
 from emulator.userpool.attributes import required_names
 from emulator.userpool.auth import sessions, tokens
+from emulator.userpool.device_models import Device
 from emulator.userpool.directory_models import User
 from emulator.userpool.models import AppClient, UserPool
 
@@ -36,19 +37,37 @@ def new_password_parameters(pool: UserPool, user: User) -> dict[str, str]:
     }
 
 
-def tokens_result(ctx: Context, pool: UserPool, client: AppClient, user: User) -> dict[str, Any]:
-    """The final answer of a sign-in: fresh tokens in a new sign-in family."""
+def tokens_result(ctx: Context, pool: UserPool, client: AppClient, user: User,
+                  device: Device | None = None) -> dict[str, Any]:
+    """The final answer of a sign-in: fresh tokens in a new sign-in family.
+
+    With device tracking on, the tokens carry the sign-in's device key; a sign-in that
+    named no device gets a new one in NewDeviceMetadata (emulator.userpool.devices).
+    """
+    from emulator.userpool import devices
+
     if user.failed_attempts:  # only when set: an untouched user needs no flush
         user.failed_attempts = 0
-    return {"ChallengeParameters": {}, "AuthenticationResult": tokens.mint(ctx, pool, client, user)}
+    device_key, new_device = devices.signed_in(ctx, pool, user, device)
+    result = tokens.mint(ctx, pool, client, user, device_key=device_key)
+    if new_device is not None:
+        result["NewDeviceMetadata"] = new_device
+    return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
 
-def after_password(ctx: Context, pool: UserPool, client: AppClient, user: User) -> dict[str, Any]:
-    """The password was right: the next challenge, or the tokens."""
+def after_password(ctx: Context, pool: UserPool, client: AppClient, user: User,
+                   device_key: str | None = None) -> dict[str, Any]:
+    """The password was right: a new password, MFA, device authentication, or the tokens.
+
+    ``device_key`` is the DEVICE_KEY the client sent (auth.mfa.after_first_factor).
+    """
+    from emulator.userpool.auth import mfa
+
     if user.status == "FORCE_CHANGE_PASSWORD":
         if user.failed_attempts:
             user.failed_attempts = 0
-        session = sessions.start(ctx, client, user, NEW_PASSWORD_REQUIRED)
+        state = {"device_key": device_key} if device_key else None
+        session = sessions.start(ctx, client, user, NEW_PASSWORD_REQUIRED, state)
         params = new_password_parameters(pool, user)
         return challenge(NEW_PASSWORD_REQUIRED, session, params)
-    return tokens_result(ctx, pool, client, user)
+    return mfa.after_first_factor(ctx, pool, client, user, device_key)

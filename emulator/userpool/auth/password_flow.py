@@ -61,4 +61,4 @@ def start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any
     if not password_ok(pool, user, password):
         raise gate.wrong_password(user)
     gate.check_status_after_password(ctx, pool, user)
-    return outcome.after_password(ctx, pool, client, user)
+    return outcome.after_password(ctx, pool, client, user, params.get("DEVICE_KEY"))

@@ -53,12 +53,18 @@ def start(ctx: Context, client: AppClient, user: User | None, challenge: str, st
     return text
 
 
-def take(ctx: Context, client: AppClient, text: str | None, challenge: str | None = None) -> AuthSession:
-    """The session behind ``text``, marked used; refused as Cognito refuses it."""
+def take(ctx: Context, client: AppClient | None, text: str | None, challenge: str | None = None,
+         *, mark_used: bool = True) -> AuthSession:
+    """The session behind ``text``, marked used; refused as Cognito refuses it.
+
+    ``mark_used=False`` reads it without spending it: a wrong MFA code may be retried
+    with the same session (the caller marks it used once the answer is right).
+    ``client`` None: the call names no client (AssociateSoftwareToken with a Session).
+    """
     if not text:
         raise NotAuthorizedException(INVALID)
     row = ctx.db.get(AuthSession, _hash(text), with_for_update=True)
-    if row is None or row.client_id != client.client_id:
+    if row is None or (client is not None and row.client_id != client.client_id):
         raise NotAuthorizedException(INVALID)
     if row.used:
         raise NotAuthorizedException(REUSED)
@@ -66,5 +72,6 @@ def take(ctx: Context, client: AppClient, text: str | None, challenge: str | Non
         raise NotAuthorizedException(EXPIRED)
     if challenge is not None and row.challenge != challenge:
         raise NotAuthorizedException(INVALID)
-    row.used = True
+    if mark_used:
+        row.used = True
     return row

@@ -109,7 +109,7 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str
     ):
         raise gate.wrong_password(user)
     gate.check_status_after_password(ctx, pool, user)
-    return outcome.after_password(ctx, pool, client, user)
+    return outcome.after_password(ctx, pool, client, user, responses.get("DEVICE_KEY"))
 
 
 def _proof_ok(pool: UserPool, state: dict[str, str], block: str, signature: str, timestamp: str) -> bool:
@@ -123,4 +123,4 @@ def _proof_ok(pool: UserPool, state: dict[str, str], block: str, signature: str,
         expected = srp.claim_signature(key, srp.pool_name(pool.id), state["username"], block, timestamp)
     except ValueError:
         return False
-    return hmac.compare_digest(expected, signature)
+    return hmac.compare_digest(expected.encode(), signature.encode())  # bytes: a non-ASCII str would raise
