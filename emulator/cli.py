@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
                        "demos (COGITO_FIXED_CODE)")
     serve.add_argument("--seed", help="apply this seed file (YAML or JSON: pools, clients, users...) at start-up; "
                        "see docs/seed.md (COGITO_SEED)")
+    serve.add_argument("--lambda-endpoint", help="Lambda Invoke API endpoint that runs the pools' trigger "
+                       "functions, e.g. http://127.0.0.1:3001 for `sam local start-lambda` (COGITO_LAMBDA_ENDPOINT)")
+    serve.add_argument("--lambda-url", action="append", default=None, metavar="ARN=URL",
+                       help="run the trigger function ARN (or name) by POSTing its event to URL; repeatable "
+                       "(COGITO_LAMBDA_URLS, a JSON object)")
     from emulator.state.commands import add_import_parser
 
     add_import_parser(sub)
@@ -53,7 +58,23 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         account_id=args.account_id, workers=args.workers, threads=args.threads, log_level=args.log_level,
         issuer_base=args.issuer_base, issuer_style=args.issuer_style, clock_control=args.clock_control,
         seed=args.seed,
-    ).with_fixed_code(args.fixed_code)
+    ).with_fixed_code(args.fixed_code).with_overrides(
+        lambda_endpoint=args.lambda_endpoint, lambda_urls=_lambda_urls(args),
+    )
+
+
+def _lambda_urls(args: argparse.Namespace) -> dict[str, str] | None:
+    """COGITO_LAMBDA_URLS with each ``--lambda-url ARN=URL`` added; None when no flag is given."""
+    given = getattr(args, "lambda_url", None)
+    if not given:
+        return None
+    urls = dict(from_env().lambda_urls)
+    for item in given:
+        arn, sep, url = item.partition("=")
+        if not sep or not arn or not url:
+            raise ValueError(f"--lambda-url {item!r}: use ARN=URL")
+        urls[arn] = url
+    return urls
 
 
 def check_settings(settings: Settings) -> str | None:
@@ -69,6 +90,9 @@ def check_settings(settings: Settings) -> str | None:
         return "--workers and --threads must be at least 1"
     if settings.log_level.lower() not in ("debug", "info", "warning", "error", "critical"):
         return f"unknown log level {settings.log_level!r}"
+    for url in [settings.lambda_endpoint or "http://", *settings.lambda_urls.values()]:
+        if not url.startswith(("http://", "https://")):
+            return f"Lambda URL {url!r} must start with http:// or https://"
     return None
 
 

@@ -41,7 +41,13 @@ def redirect_location(ctx: Context, req: AuthRequest, user: User, auth_time: int
 
 
 def signed_in(ctx: Context, req: AuthRequest, request: Request, user: User) -> Response:
-    """A fresh sign-in on the pages: remember it in the cookie, then go back to the app."""
+    """A fresh sign-in on the pages: remember it in the cookie, then go back to the app.
+
+    The pool's PostAuthentication trigger runs first and may refuse it (emulator.triggers)."""
+    from emulator.triggers import auth as auth_triggers
+
+    pool, client = load(ctx, req)
+    auth_triggers.post_authentication(ctx, pool, client, user)
     value = cookies.sign_in(ctx, req.pool_id, user, request.cookies.get(cookies.SESSION_COOKIE))
     user.failed_attempts = 0
     resp = web.redirect(redirect_location(ctx, req, user, int(ctx.now)))

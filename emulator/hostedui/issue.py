@@ -19,6 +19,7 @@ from emulator.context import Context
 from emulator.hostedui.models import OAuthFamily
 from emulator.jwks import claims as claim_builders
 from emulator.jwks.claims import ADMIN_SCOPE
+from emulator.triggers import pre_token
 from emulator.userpool.auth import refresh as refresh_rules
 from emulator.userpool.auth import tokens
 from emulator.userpool.client_config import validity_seconds
@@ -34,7 +35,7 @@ def at_hash(access_token: str) -> str:
 
 
 def _id_token(ctx: Context, pool: UserPool, client: AppClient, user: User, access_token: str,
-              extra: dict[str, Any]) -> str:
+              extra: dict[str, Any], overrides: Any = None) -> str:
     """An ID token in the access token's family (same origin_jti, event_id, auth_time, iat)."""
     from emulator.jwks import signing
 
@@ -48,19 +49,22 @@ def _id_token(ctx: Context, pool: UserPool, client: AppClient, user: User, acces
         exp=issue.iat + validity_seconds(client.config)["IdToken"],
         readable=client.config.get("ReadAttributes") or None, extra=extra or None,
     )
+    if overrides is not None:  # PreTokenGeneration's answer for this issuance
+        overrides.apply_id(claims)
     return signing.sign(ctx.db, pool.id, claims, "id")
 
 
 def user_tokens(ctx: Context, pool: UserPool, client: AppClient, user: User, *, scopes: list[str],
                 auth_time: int, nonce: str | None = None, with_refresh: bool = True) -> dict[str, Any]:
     """A new OAuth sign-in family: access (+ ID with openid) (+ refresh), as an AuthenticationResult."""
+    overrides = pre_token.run(ctx, pool, client, user, pre_token.HOSTED_AUTH, list(scopes))
     result = tokens.mint(ctx, pool, client, user, auth_time=auth_time, with_refresh=with_refresh,
-                         scopes=list(scopes), with_id_token=False, oauth=True)
+                         scopes=list(scopes), with_id_token=False, oauth=True, overrides=overrides)
     if OPENID in scopes:
         extra: dict[str, Any] = {"at_hash": at_hash(result["AccessToken"])}
         if nonce is not None:
             extra["nonce"] = nonce
-        result["IdToken"] = _id_token(ctx, pool, client, user, result["AccessToken"], extra)
+        result["IdToken"] = _id_token(ctx, pool, client, user, result["AccessToken"], extra, overrides)
     if with_refresh:
         from emulator.jwks import signing
 
@@ -78,11 +82,12 @@ def refreshed_tokens(ctx: Context, pool: UserPool, client: AppClient, text: str)
     row, user = refresh_rules.usable(ctx, client, text)
     family = ctx.db.get(OAuthFamily, row.origin_jti)
     scopes = list(family.scopes) if family is not None else [ADMIN_SCOPE]
+    overrides = pre_token.run(ctx, pool, client, user, pre_token.REFRESH_TOKENS, scopes)
     result = tokens.mint(ctx, pool, client, user, auth_time=row.auth_time, origin_jti=row.origin_jti,
                          with_refresh=False, scopes=scopes, with_id_token=family is None,
-                         device_key=row.device_key, oauth=family is not None)
+                         device_key=row.device_key, oauth=family is not None, overrides=overrides)
     if family is not None and OPENID in scopes:
-        result["IdToken"] = _id_token(ctx, pool, client, user, result["AccessToken"], {})
+        result["IdToken"] = _id_token(ctx, pool, client, user, result["AccessToken"], {}, overrides)
     if refresh_rules.rotates(client):
         if row.rotated_at is None:
             row.rotated_at = ctx.now

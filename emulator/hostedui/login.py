@@ -87,10 +87,15 @@ def show(request: Request) -> Response:
 
 
 def _check_password(ctx: Context, req: AuthRequest, request: Request, username: str, password: str) -> Response:
+    from emulator.triggers import auth as auth_triggers
+
     pool, client = authorize.load(ctx, req)
     user = gate.find_user(ctx, pool, username)
+    if user is None:  # a UserMigration trigger may bring the user in
+        user = auth_triggers.user_migration(ctx, pool, client, username, password, auth_triggers.MIGRATE_AUTHENTICATION)
     if user is None:
         raise gate.unknown_user_error(client)
+    auth_triggers.pre_authentication(ctx, pool, client, user, username)
     gate.check_status_before_password(client, user)
     if not directory.password_matches(user, pool, password):
         raise gate.wrong_password(user)

@@ -111,8 +111,15 @@ class Store:
         if lock is not None:
             lock.acquire()
         try:
-            with self._sessions() as session, session.begin():
-                yield session
+            # Committed by hand (not ``session.begin()``) so that ``released`` may commit midway.
+            with self._sessions() as session:
+                session.info[_LOCK_KEY] = lock
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
         finally:
             if lock is not None:
                 lock.release()
@@ -126,3 +133,26 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_LOCK_KEY = "cogito_lock"
+
+
+@contextmanager
+def released(session: Session) -> Iterator[None]:
+    """Commit what ``session`` did so far and let other requests run until the block ends.
+
+    A Lambda trigger may call Cogito back (PostConfirmation adding the user to a group):
+    it must see the work done so far, and must not wait on this request's write lock.
+    The transaction goes on after the block (objects are reloaded on next access).
+    """
+    lock = session.info.get(_LOCK_KEY)
+    session.commit()
+    if lock is not None:
+        lock.release()
+    try:
+        yield
+    finally:
+        if lock is not None:
+            lock.acquire()
+        session.expire_all()

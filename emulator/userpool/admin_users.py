@@ -17,6 +17,8 @@ from emulator.errors import (
     UserNotFoundException,
 )
 from emulator.protocol.registry import operation
+from emulator.triggers import signup as signup_triggers
+from emulator.triggers.events import note_call
 from emulator.userpool import attributes, codes, directory, outbox, passwords, templates, usernames
 from emulator.userpool.directory_models import User
 from emulator.userpool.lookup import get_pool
@@ -91,6 +93,10 @@ def admin_create_user(ctx: Context, params: Params) -> dict[str, Any]:
     if usernames.username_attributes(pool):
         merged[usernames.username_kind(pool, params["Username"])] = params["Username"]
     mediums = [] if suppress else _invitation_mediums(params, merged)
+    note_call(ctx, None, params.get("ClientMetadata"))
+    signup_triggers.pre_sign_up(ctx, pool, signup_triggers.ADMIN_CREATE_USER, params["Username"], merged, client_id=None,
+                                validation_data=signup_triggers.attribute_map(params.get("ValidationData")),
+                                client_metadata=params.get("ClientMetadata"))
     user = usernames.create_user(
         ctx, pool, params["Username"], attrs, status="FORCE_CHANGE_PASSWORD" if password else "CONFIRMED",
         password=password, force_alias=bool(params.get("ForceAliasCreation")), operation="AdminCreateUser",
@@ -208,6 +214,7 @@ def admin_reset_user_password(ctx: Context, params: Params) -> dict[str, Any]:
     """RESET_REQUIRED, and a FORGOT_PASSWORD code to a verified e-mail/phone if there is one
     (without one the status changes all the same and no message is sent)."""
     pool, user = _pool_and_user(ctx, params)
+    note_call(ctx, None, params.get("ClientMetadata"))
     if user.status == "FORCE_CHANGE_PASSWORD":
         raise NotAuthorizedException(CANNOT_RESET)
     user.status = "RESET_REQUIRED"
@@ -226,6 +233,7 @@ def admin_reset_user_password(ctx: Context, params: Params) -> dict[str, Any]:
 @operation("cognito-idp", "AdminUpdateUserAttributes")
 def admin_update_user_attributes(ctx: Context, params: Params) -> dict[str, Any]:
     pool, user = _pool_and_user(ctx, params)
+    note_call(ctx, None, params.get("ClientMetadata"))
     values = attributes.validate_update(pool, user, params["UserAttributes"], client=None)
     attributes.apply_update(ctx, pool, user, values)
     return {}

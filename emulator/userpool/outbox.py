@@ -52,7 +52,12 @@ def send(
     ctx: Context, *, pool_id: str, username: str, kind: str, medium: str, destination: str | None,
     body: str, subject: str | None = None, code: str | None = None,
 ) -> Message:
-    """Record one message (and log it on one line)."""
+    """Record one message (and log it on one line), after the pool's CustomMessage or custom
+    sender trigger had its say (emulator.triggers.messages)."""
+    from emulator.triggers import messages
+
+    body, subject = messages.customize(ctx, pool_id=pool_id, username=username, kind=kind, medium=medium,
+                                       body=body, subject=subject, code=code)
     message = Message(
         pool_id=pool_id, username=username, kind=kind, medium=medium, destination=destination,
         subject=subject, body=body, code=code, created=ctx.now,

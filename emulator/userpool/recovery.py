@@ -20,6 +20,9 @@ from emulator.errors import (
     UserNotFoundException,
 )
 from emulator.protocol.registry import operation
+from emulator.triggers import auth as auth_triggers
+from emulator.triggers import signup as signup_triggers
+from emulator.triggers.events import note_call
 from emulator.userpool import codes, directory, outbox, passwords
 from emulator.userpool.directory_models import User
 from emulator.userpool.models import UserPool
@@ -76,6 +79,10 @@ def _fake(pool: UserPool, user: User | None, username: str) -> dict[str, Any]:
 def forgot_password(ctx: Context, params: Params) -> dict[str, Any]:
     client, pool, user = find_for_client(ctx, params)
     hidden = existence_hidden(client)
+    note_call(ctx, client.client_id, params.get("ClientMetadata"))
+    if user is None:  # a UserMigration trigger may bring the user in
+        user = auth_triggers.user_migration(ctx, pool, client, params["Username"], None,
+                                            auth_triggers.MIGRATE_FORGOT_PASSWORD)
     if user is None:
         if hidden:
             return _fake(pool, None, params["Username"])
@@ -126,4 +133,6 @@ def confirm_forgot_password(ctx: Context, params: Params) -> dict[str, Any]:
         user.status = "CONFIRMED"
     user.failed_attempts = 0
     user.modified = ctx.now
+    signup_triggers.post_confirmation(ctx, pool, user, signup_triggers.CONFIRM_FORGOT_PASSWORD,
+                                      client_id=client.client_id, client_metadata=params.get("ClientMetadata"))
     return {}

@@ -19,6 +19,8 @@ from emulator.errors import (
     UserNotFoundException,
 )
 from emulator.protocol.registry import operation
+from emulator.triggers import signup as signup_triggers
+from emulator.triggers.events import note_call
 from emulator.userpool import attributes, codes, directory, outbox, passwords, secret_hash, templates, usernames
 from emulator.userpool.client_config import auth_flows, prevent_user_existence_errors
 from emulator.userpool.directory_models import User
@@ -118,10 +120,21 @@ def sign_up(ctx: Context, params: Params) -> dict[str, Any]:
     values = attributes.validate_new(pool, params.get("UserAttributes") or [], client=client)
     if password is not None:
         passwords.enforce_policy(pool.config, password, passwords.SIGN_UP_PHRASE)
-    user = usernames.create_user(
-        ctx, pool, username, values, status="UNCONFIRMED", password=password, operation="SignUp",
+    note_call(ctx, client.client_id, params.get("ClientMetadata"))
+    decision = signup_triggers.pre_sign_up(
+        ctx, pool, signup_triggers.SIGN_UP, username, signup_triggers.sign_up_attributes(pool, username, values),
+        client_id=client.client_id, validation_data=signup_triggers.attribute_map(params.get("ValidationData")),
+        client_metadata=params.get("ClientMetadata"),
     )
-    result: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
+    user = usernames.create_user(
+        ctx, pool, username, {**values, **decision.verified_flags()},
+        status="CONFIRMED" if decision.confirm else "UNCONFIRMED", password=password, operation="SignUp",
+    )
+    result: dict[str, Any] = {"UserConfirmed": decision.confirm, "UserSub": user.sub}
+    if decision.confirm:  # auto-confirmed by PreSignUp: no code, and PostConfirmation runs now
+        signup_triggers.post_confirmation(ctx, pool, user, signup_triggers.CONFIRM_SIGN_UP,
+                                          client_id=client.client_id, client_metadata=params.get("ClientMetadata"))
+        return result
     target = signup_target(pool, user)
     if target is not None:
         medium, attribute = target
@@ -148,6 +161,8 @@ def confirm_sign_up(ctx: Context, params: Params) -> dict[str, Any]:
     if target is not None:
         directory.set_attributes(user, {f"{target[1]}_verified": "true"})
         usernames.sync_aliases(ctx, pool, user, force=bool(params.get("ForceAliasCreation")))
+    signup_triggers.post_confirmation(ctx, pool, user, signup_triggers.CONFIRM_SIGN_UP, client_id=client.client_id,
+                                      client_metadata=params.get("ClientMetadata"))
     return {}
 
 
@@ -161,6 +176,7 @@ def confirm(ctx: Context, user: User) -> None:
 def resend_confirmation_code(ctx: Context, params: Params) -> dict[str, Any]:
     """A fresh sign-up code replaces the old one."""
     client, pool, user = find_for_client(ctx, params)
+    note_call(ctx, client.client_id, params.get("ClientMetadata"))
     if user is None:
         if existence_hidden(client):
             return {"CodeDeliveryDetails": outbox.fake_details(params["Username"], auto_verified(pool))}
@@ -187,4 +203,6 @@ def admin_confirm_sign_up(ctx: Context, params: Params) -> dict[str, Any]:
     if user.status != "UNCONFIRMED":
         raise cannot_confirm(user.status)
     confirm(ctx, user)
+    signup_triggers.post_confirmation(ctx, pool, user, signup_triggers.CONFIRM_SIGN_UP, client_id=None,
+                                      client_metadata=params.get("ClientMetadata"))
     return {}

@@ -14,6 +14,8 @@ import secrets
 from typing import Any
 
 from emulator.context import Context
+from emulator.triggers.events import note_token_source
+from emulator.triggers.pre_token import AUTHENTICATE_DEVICE
 from emulator.errors import InvalidParameterException, NotAuthorizedException, ResourceNotFoundException
 from emulator.userpool import devices, srp
 from emulator.userpool.auth import gate, outcome, sessions, srp_flow
@@ -86,6 +88,7 @@ def respond_verifier(ctx: Context, pool: UserPool, client: AppClient, responses:
             or abs(moment.timestamp() - ctx.now) > srp_flow.MAX_SKEW_SECONDS
             or not _proof_ok(state, device, block, signature, timestamp)):
         raise NotAuthorizedException(gate.WRONG_CREDENTIALS)
+    note_token_source(ctx, AUTHENTICATE_DEVICE)
     return outcome.tokens_result(ctx, pool, client, user, device)
 
 

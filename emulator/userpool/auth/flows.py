@@ -11,6 +11,8 @@ from typing import Any
 
 from emulator.context import Context
 from emulator.errors import InvalidParameterException
+from emulator.triggers.events import note_call
+from emulator.userpool.auth import custom_auth
 from emulator.userpool.auth import device_srp, gate, mfa, new_password, password_flow, refresh, srp_flow, user_auth
 from emulator.userpool.models import AppClient, UserPool
 
@@ -26,6 +28,7 @@ START: dict[str, Start] = {
     "REFRESH_TOKEN_AUTH": refresh.start,
     "REFRESH_TOKEN": refresh.start,
     "USER_AUTH": user_auth.start,
+    "CUSTOM_AUTH": custom_auth.start,
 }
 
 RESPOND: dict[str, Respond] = {
@@ -42,6 +45,7 @@ RESPOND: dict[str, Respond] = {
     "SELECT_CHALLENGE": user_auth.respond_select,
     "PASSWORD": user_auth.respond_password,
     "PASSWORD_SRP": user_auth.respond_password_srp,
+    "CUSTOM_CHALLENGE": custom_auth.respond,
 }
 
 
@@ -52,6 +56,7 @@ def initiate(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, 
     starter = START.get(flow)
     if starter is None:
         raise InvalidParameterException(f"Cogito does not implement the {flow} flow yet.")
+    note_call(ctx, client.client_id, params.get("ClientMetadata"))
     return starter(ctx, pool, client, dict(params.get("AuthParameters") or {}))
 
 
@@ -60,4 +65,5 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, A
     responder = RESPOND.get(name)
     if responder is None:
         raise InvalidParameterException(f"Cogito does not implement the {name} challenge yet.")
+    note_call(ctx, client.client_id, params.get("ClientMetadata"))
     return responder(ctx, pool, client, dict(params.get("ChallengeResponses") or {}), params.get("Session"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.context import Context
+from emulator.triggers.events import note_token_source
+from emulator.triggers.pre_token import NEW_PASSWORD_CHALLENGE
 from emulator.errors import InvalidParameterException, NotAuthorizedException
 from emulator.userpool import attributes, directory, passwords
 from emulator.userpool.auth import gate, outcome, sessions
@@ -41,6 +43,7 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str
     directory.set_password(user, pool, new_password, ctx.now)
     user.status = "CONFIRMED"
     user.modified = ctx.now
+    note_token_source(ctx, NEW_PASSWORD_CHALLENGE)
     from emulator.userpool.auth import mfa  # the new password is the first factor: MFA may follow
 
     return mfa.after_first_factor(ctx, pool, client, user, (row.state or {}).get("device_key"))

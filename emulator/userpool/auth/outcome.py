@@ -49,7 +49,8 @@ def tokens_result(ctx: Context, pool: UserPool, client: AppClient, user: User,
     if user.failed_attempts:  # only when set: an untouched user needs no flush
         user.failed_attempts = 0
     device_key, new_device = devices.signed_in(ctx, pool, user, device)
-    result = tokens.mint(ctx, pool, client, user, device_key=device_key)
+    overrides = _triggers_before_tokens(ctx, pool, client, user, new_device is not None)
+    result = tokens.mint(ctx, pool, client, user, device_key=device_key, overrides=overrides)
     if new_device is not None:
         result["NewDeviceMetadata"] = new_device
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
@@ -71,3 +72,12 @@ def after_password(ctx: Context, pool: UserPool, client: AppClient, user: User,
         params = new_password_parameters(pool, user)
         return challenge(NEW_PASSWORD_REQUIRED, session, params)
     return mfa.after_first_factor(ctx, pool, client, user, device_key)
+
+
+def _triggers_before_tokens(ctx: Context, pool: UserPool, client: AppClient, user: User, new_device: bool) -> Any:
+    """PostAuthentication (may refuse the sign-in), then PreTokenGeneration's overrides (emulator.triggers)."""
+    from emulator.triggers import auth as auth_triggers
+    from emulator.triggers import events, pre_token
+
+    auth_triggers.post_authentication(ctx, pool, client, user, new_device_used=new_device)
+    return pre_token.run(ctx, pool, client, user, events.token_source(ctx))

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from typing import Any
 
 from emulator.context import Context
+from emulator.triggers import auth as auth_triggers
 from emulator.userpool import directory
 from emulator.userpool.auth import gate, outcome
 from emulator.userpool.directory_models import User
@@ -55,8 +56,13 @@ def start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any
     username, password = gate.require(params, "USERNAME", "PASSWORD")
     user = gate.find_user(ctx, pool, username)
     gate.check_secret(client, params.get("SECRET_HASH"), username, user)
+    if user is None:  # a UserMigration trigger may bring the user in
+        user = auth_triggers.user_migration(ctx, pool, client, username, password, auth_triggers.MIGRATE_AUTHENTICATION)
     if user is None:
+        if gate.hides_existence(client):
+            auth_triggers.pre_authentication(ctx, pool, client, None, username)
         raise gate.unknown_user_error(client)
+    auth_triggers.pre_authentication(ctx, pool, client, user, username)
     gate.check_status_before_password(client, user)
     if not password_ok(pool, user, password):
         raise gate.wrong_password(user)

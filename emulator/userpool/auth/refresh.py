@@ -73,8 +73,11 @@ def _check_secret_hash(client: AppClient, given: str | None, user: User) -> None
 
 def _exchange(ctx: Context, pool: UserPool, client: AppClient, row: RefreshToken, user: User) -> dict[str, Any]:
     """Fresh access and ID tokens for a checked refresh token (and a replacement when rotating)."""
+    from emulator.triggers import pre_token
+
+    overrides = pre_token.run(ctx, pool, client, user, pre_token.REFRESH_TOKENS)
     result = tokens.mint(ctx, pool, client, user, auth_time=row.auth_time, origin_jti=row.origin_jti,
-                         with_refresh=False, device_key=row.device_key)
+                         with_refresh=False, device_key=row.device_key, overrides=overrides)
     if rotates(client):
         if row.rotated_at is None:
             row.rotated_at = ctx.now
@@ -102,6 +105,9 @@ def get_tokens(ctx: Context, pool: UserPool, client: AppClient, params: dict[str
     A rotating client needs no ALLOW_REFRESH_TOKEN_AUTH (AWS asks to turn that flow off
     for rotation); otherwise the flag gates this operation as it gates REFRESH_TOKEN_AUTH.
     """
+    from emulator.triggers.events import note_call
+
+    note_call(ctx, client.client_id, params.get("ClientMetadata"))
     if not rotates(client):
         gate.check_flow_enabled(client, "REFRESH_TOKEN_AUTH")
     if client.secret:

@@ -58,18 +58,39 @@ def _decoy(pool: UserPool, username: str) -> dict[str, str]:
     return {"salt": format(int(digest[32:64], 16), "x"), "username": uid}
 
 
-def start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any]) -> dict[str, Any]:
-    username, a_hex = gate.require(params, "USERNAME", "SRP_A")
+def client_public(a_hex: str) -> int:
+    """SRP_A as an integer, refused as Cognito refuses it."""
     try:
         a_pub = int(a_hex, 16)
     except ValueError:
         raise InvalidParameterException("SRP_A must be a hexadecimal number.") from None
     if a_pub % srp.N == 0:
         raise InvalidParameterException("SRP_A cannot be zero modulo N.")
+    return a_pub
+
+
+def start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any]) -> dict[str, Any]:
+    username, a_hex = gate.require(params, "USERNAME", "SRP_A")
+    a_pub = client_public(a_hex)
     user = gate.find_user(ctx, pool, username)
     gate.check_secret(client, params.get("SECRET_HASH"), username, user)
     if user is None and not gate.hides_existence(client):
         raise gate.unknown_user_error(client)
+    from emulator.triggers import auth as auth_triggers
+
+    if ctx.operation in ("InitiateAuth", "AdminInitiateAuth"):  # not USER_AUTH's later PASSWORD_SRP step
+        auth_triggers.pre_authentication(ctx, pool, client, user, username)
+    return verifier_challenge(ctx, pool, client, user, username, a_pub)
+
+
+def verifier_challenge(ctx: Context, pool: UserPool, client: AppClient, user: User | None, username: str,
+                       a_pub: int, custom_auth: dict[str, Any] | None = None) -> dict[str, Any]:
+    """PASSWORD_VERIFIER's parameters, the server's state kept under the SECRET_BLOCK.
+
+    ``custom_auth`` is the CUSTOM_AUTH sign-in this proof belongs to (SRP then custom
+    challenges): the proof then goes back to DefineAuthChallenge, and the answer carries
+    a Session (the secret block itself) as that flow's steps do.
+    """
     if user is not None and user.password_verifier:
         salt, internal, v = user.password_salt or "", user.username, int(user.password_verifier, 16)
     else:
@@ -78,11 +99,14 @@ def start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any
     b = int.from_bytes(secrets.token_bytes(32), "big")
     b_pub = srp.server_public(v, b)
     secret_block = base64.b64encode(b"\x02\x05\x78" + secrets.token_bytes(480)).decode()
-    sessions.start(ctx, client, user, PASSWORD_VERIFIER, {
+    state: dict[str, Any] = {
         "b": format(b, "x"), "A": format(a_pub, "x"), "B": format(b_pub, "x"), "v": format(v, "x"),
         "username": internal,
-    }, text=secret_block)
-    return outcome.challenge(PASSWORD_VERIFIER, None, {
+    }
+    if custom_auth is not None:
+        state["custom_auth"] = custom_auth
+    sessions.start(ctx, client, user, PASSWORD_VERIFIER, state, text=secret_block)
+    return outcome.challenge(PASSWORD_VERIFIER, secret_block if custom_auth is not None else None, {
         "SALT": salt, "SRP_B": format(b_pub, "x"), "SECRET_BLOCK": secret_block,
         "USERNAME": internal, "USER_ID_FOR_SRP": internal,
     })
@@ -109,6 +133,10 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str
     ):
         raise gate.wrong_password(user)
     gate.check_status_after_password(ctx, pool, user)
+    if state.get("custom_auth") is not None:
+        from emulator.userpool.auth import custom_auth
+
+        return custom_auth.after_password_verifier(ctx, pool, client, user, state["custom_auth"])
     return outcome.after_password(ctx, pool, client, user, responses.get("DEVICE_KEY"))
 
 

@@ -78,9 +78,12 @@ def mint(
     ctx: Context, pool: UserPool, client: AppClient, user: User, *, auth_time: int | None = None,
     origin_jti: str | None = None, with_refresh: bool = True, scopes: list[str] | None = None,
     with_id_token: bool = True, device_key: str | None = None, oauth: bool = False,
-    id_extra: dict[str, Any] | None = None,
+    id_extra: dict[str, Any] | None = None, overrides: Any = None,
 ) -> dict[str, Any]:
-    """The AuthenticationResult of a sign-in or refresh."""
+    """The AuthenticationResult of a sign-in or refresh.
+
+    ``overrides`` is a PreTokenGeneration answer (emulator.triggers.pre_token.Overrides).
+    """
     from emulator.jwks import issuer, keys, signing
 
     now = int(ctx.now)
@@ -96,6 +99,8 @@ def mint(
     access = claim_builders.access_token_claims(
         subject, issue, jti=str(uuid.uuid4()), exp=now + access_life, scopes=scopes, device_key=device_key, oauth=oauth,
     )
+    if overrides is not None:
+        overrides.apply_access(access)
     result: dict[str, Any] = {
         "AccessToken": signing.sign_with_key(access_key, access),
         "ExpiresIn": access_life,
@@ -106,6 +111,8 @@ def mint(
             subject, issue, jti=str(uuid.uuid4()), exp=now + lives["IdToken"],
             readable=client.config.get("ReadAttributes") or None, extra=id_extra,
         )
+        if overrides is not None:
+            overrides.apply_id(id_claims)
         result["IdToken"] = signing.sign_with_key(id_key, id_claims)
     if with_refresh:
         result["RefreshToken"] = store_refresh(ctx, client, user, issue.origin_jti, issue.auth_time, device_key)

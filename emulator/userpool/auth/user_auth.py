@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.context import Context
+from emulator.triggers import auth as auth_triggers
 from emulator.errors import FeatureUnavailableInTierException, InvalidParameterException, NotAuthorizedException
 from emulator.protocol.registry import operation
 from emulator.userpool import directory
@@ -68,6 +69,7 @@ def start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any
     gate.check_secret(client, params.get("SECRET_HASH"), username, user)
     if user is None:
         raise gate.unknown_user_error(client)
+    auth_triggers.pre_authentication(ctx, pool, client, user, username)
     gate.check_status_before_password(client, user)
     choices = available(pool, user)
     if not choices:
