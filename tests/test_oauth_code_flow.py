@@ -164,3 +164,16 @@ def test_password_of_the_login_is_the_users_own(oauth: Any) -> None:
     refused = oauth.sign_in(client, password=PASSWORD)
     assert refused.status_code == 400
     assert oauth.sign_in(client, password="N3w-Passw0rd!").status_code == 302
+
+
+def test_api_refresh_of_an_oauth_sign_in_keeps_its_scopes(oauth: Any, idp: Any) -> None:
+    """GetTokensFromRefreshToken and REFRESH_TOKEN_AUTH refresh an OAuth family with its own scopes."""
+    client = oauth.client()
+    body = oauth.code_tokens(client, scope="openid profile")
+    via_api = idp.get_tokens_from_refresh_token(RefreshToken=body["refresh_token"], ClientId=client["ClientId"])
+    assert claims_of(via_api["AuthenticationResult"]["AccessToken"])["scope"] == "openid profile"
+    via_flow = idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="REFRESH_TOKEN_AUTH",
+                                 AuthParameters={"REFRESH_TOKEN": body["refresh_token"]})
+    access = claims_of(via_flow["AuthenticationResult"]["AccessToken"])
+    assert access["scope"] == "openid profile" and access["version"] == 2
+    assert claims_of(via_flow["AuthenticationResult"]["IdToken"])["token_use"] == "id"

@@ -18,7 +18,6 @@ from typing import Any
 from emulator.context import Context
 from emulator.hostedui.models import OAuthFamily
 from emulator.jwks import claims as claim_builders
-from emulator.jwks.claims import ADMIN_SCOPE
 from emulator.triggers import pre_token
 from emulator.userpool.auth import refresh as refresh_rules
 from emulator.userpool.auth import tokens
@@ -73,27 +72,31 @@ def user_tokens(ctx: Context, pool: UserPool, client: AppClient, user: User, *, 
     return result
 
 
-def refreshed_tokens(ctx: Context, pool: UserPool, client: AppClient, text: str) -> dict[str, Any]:
-    """The refresh_token grant: the family's scopes again; a new refresh token only with rotation.
+def family_scopes(ctx: Context, origin_jti: str) -> list[str] | None:
+    """The scopes an OAuth sign-in family was granted; None for a family from the API flows."""
+    family = ctx.db.get(OAuthFamily, origin_jti)
+    return list(family.scopes) if family is not None else None
 
-    A refresh token from the API flows (no OAuth family) refreshes as the API does, with
-    the admin scope. Refused tokens raise NotAuthorizedException (the caller's invalid_grant).
-    """
-    row, user = refresh_rules.usable(ctx, client, text)
-    family = ctx.db.get(OAuthFamily, row.origin_jti)
-    scopes = list(family.scopes) if family is not None else [ADMIN_SCOPE]
+
+def oauth_exchange(ctx: Context, pool: UserPool, client: AppClient, row: Any, user: Any,
+                   scopes: list[str]) -> dict[str, Any]:
+    """Access (and, with openid, ID) tokens for a refresh of an OAuth family: its scopes again."""
     overrides = pre_token.run(ctx, pool, client, user, pre_token.REFRESH_TOKENS, scopes)
     result = tokens.mint(ctx, pool, client, user, auth_time=row.auth_time, origin_jti=row.origin_jti,
-                         with_refresh=False, scopes=scopes, with_id_token=family is None,
-                         device_key=row.device_key, oauth=family is not None, overrides=overrides)
-    if family is not None and OPENID in scopes:
+                         with_refresh=False, scopes=scopes, with_id_token=False,
+                         device_key=row.device_key, oauth=True, overrides=overrides)
+    if OPENID in scopes:
         result["IdToken"] = _id_token(ctx, pool, client, user, result["AccessToken"], {}, overrides)
-    if refresh_rules.rotates(client):
-        if row.rotated_at is None:
-            row.rotated_at = ctx.now
-        result["RefreshToken"] = tokens.store_refresh(ctx, client, user, row.origin_jti, row.auth_time,
-                                                      row.device_key, expires=row.expires)
     return result
+
+
+def refreshed_tokens(ctx: Context, pool: UserPool, client: AppClient, text: str) -> dict[str, Any]:
+    """The refresh_token grant: the same exchange as the API's refresh (family scopes kept).
+
+    Refused tokens raise NotAuthorizedException (the caller's invalid_grant).
+    """
+    row, user = refresh_rules.usable(ctx, client, text)
+    return refresh_rules.exchange(ctx, pool, client, row, user)
 
 
 def client_token(ctx: Context, pool: UserPool, client: AppClient, scopes: list[str]) -> dict[str, Any]:

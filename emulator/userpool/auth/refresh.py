@@ -71,13 +71,22 @@ def _check_secret_hash(client: AppClient, given: str | None, user: User) -> None
         raise NotAuthorizedException(f"SecretHash does not match for the client: {client.client_id}")
 
 
-def _exchange(ctx: Context, pool: UserPool, client: AppClient, row: RefreshToken, user: User) -> dict[str, Any]:
-    """Fresh access and ID tokens for a checked refresh token (and a replacement when rotating)."""
+def exchange(ctx: Context, pool: UserPool, client: AppClient, row: RefreshToken, user: User) -> dict[str, Any]:
+    """Fresh access and ID tokens for a checked refresh token (and a replacement when rotating).
+
+    A family from an OAuth sign-in keeps its granted scopes (and ID-token rules) whichever
+    endpoint refreshes it: /oauth2/token, REFRESH_TOKEN_AUTH or GetTokensFromRefreshToken.
+    """
+    from emulator.hostedui import issue as oauth
     from emulator.triggers import pre_token
 
-    overrides = pre_token.run(ctx, pool, client, user, pre_token.REFRESH_TOKENS)
-    result = tokens.mint(ctx, pool, client, user, auth_time=row.auth_time, origin_jti=row.origin_jti,
-                         with_refresh=False, device_key=row.device_key, overrides=overrides)
+    scopes = oauth.family_scopes(ctx, row.origin_jti)
+    if scopes is not None:
+        result = oauth.oauth_exchange(ctx, pool, client, row, user, scopes)
+    else:
+        overrides = pre_token.run(ctx, pool, client, user, pre_token.REFRESH_TOKENS)
+        result = tokens.mint(ctx, pool, client, user, auth_time=row.auth_time, origin_jti=row.origin_jti,
+                             with_refresh=False, device_key=row.device_key, overrides=overrides)
     if rotates(client):
         if row.rotated_at is None:
             row.rotated_at = ctx.now
@@ -96,7 +105,7 @@ def start(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any
     row, user = usable(ctx, client, text)
     if client.secret:
         _check_secret_hash(client, params.get("SECRET_HASH"), user)
-    return {"ChallengeParameters": {}, "AuthenticationResult": _exchange(ctx, pool, client, row, user)}
+    return {"ChallengeParameters": {}, "AuthenticationResult": exchange(ctx, pool, client, row, user)}
 
 
 def get_tokens(ctx: Context, pool: UserPool, client: AppClient, params: dict[str, Any]) -> dict[str, Any]:
@@ -117,10 +126,10 @@ def get_tokens(ctx: Context, pool: UserPool, client: AppClient, params: dict[str
         if not hmac.compare_digest(given, client.secret):
             raise NotAuthorizedException(f"Client secret does not match for the client: {client.client_id}")
     row, user = usable(ctx, client, params["RefreshToken"])
-    return {"AuthenticationResult": _exchange(ctx, pool, client, row, user)}
+    return {"AuthenticationResult": exchange(ctx, pool, client, row, user)}
 
 
 def refresh(ctx: Context, pool: UserPool, client: AppClient, text: str) -> dict[str, Any]:
     """The AuthenticationResult of a refresh (for callers that did their own gating, e.g. /oauth2/token)."""
     row, user = usable(ctx, client, text)
-    return _exchange(ctx, pool, client, row, user)
+    return exchange(ctx, pool, client, row, user)
