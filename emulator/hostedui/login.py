@@ -21,15 +21,15 @@ from flask import Request, Response
 from emulator.context import Context
 from emulator.errors import (
     CognitoError,
-    InvalidParameterException,
     NotAuthorizedException,
     PasswordResetRequiredException,
     UserNotConfirmedException,
 )
 from emulator.hostedui import authorize, cookies, pages, web
 from emulator.hostedui.authrequest import AuthError, AuthRequest
-from emulator.userpool import attributes, directory, passwords
+from emulator.userpool import attributes, directory
 from emulator.userpool.auth import gate, outcome, sessions
+from emulator.userpool.auth import new_password as challenge_answer
 from emulator.userpool.directory_models import User
 from emulator.userpool.models import AppClient, UserPool
 
@@ -143,19 +143,7 @@ def _set_new_password(ctx: Context, req: AuthRequest, request: Request, session:
     user = ctx.db.get(User, row.user_id) if row.user_id else None
     if user is None:
         raise NotAuthorizedException(sessions.INVALID)
-    changes = [{"Name": name, "Value": value} for name, value in given.items()]
-    values = (attributes.validate_update(pool, user, changes, client=client, allow_unset_immutable=True)
-              if changes else {})
-    merged = {**(user.attributes or {}), **{k: v for k, v in values.items() if v}}
-    missing = [name for name in attributes.required_names(pool) if not merged.get(name)]
-    if missing:
-        raise InvalidParameterException(f"Invalid attributes given, {' and '.join(missing)} is missing")
-    passwords.enforce_policy(pool.config, new_password)
-    if values:
-        attributes.apply_update(ctx, pool, user, values)
-    directory.set_password(user, pool, new_password, ctx.now)
-    user.status = "CONFIRMED"
-    user.modified = ctx.now
+    challenge_answer.apply(ctx, pool, client, user, new_password, given)
     for step in AFTER_PASSWORD:
         page = step(ctx, req, pool, client, user)
         if page is not None:

@@ -20,17 +20,13 @@ from emulator.userpool.models import AppClient, UserPool
 PREFIX = "userAttributes."
 
 
-def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str, Any],
-            session_text: str | None) -> dict[str, Any]:
-    username, new_password = gate.require(responses, "USERNAME", "NEW_PASSWORD")
-    row = sessions.take(ctx, client, session_text, outcome.NEW_PASSWORD_REQUIRED)
-    user = ctx.db.get(User, row.user_id) if row.user_id else None
-    if user is None:
-        raise NotAuthorizedException(sessions.INVALID)
-    gate.check_secret(client, responses.get("SECRET_HASH"), username, user)
-    if directory.find_user(ctx.db, pool, username) is not user:
-        raise NotAuthorizedException(sessions.INVALID)
-    changes = [{"Name": k[len(PREFIX):], "Value": v} for k, v in responses.items() if k.startswith(PREFIX)]
+def apply(ctx: Context, pool: UserPool, client: AppClient, user: User, new_password: str,
+          given: dict[str, str]) -> None:
+    """Set the new password and the given attributes; the user becomes CONFIRMED.
+
+    Shared by RespondToAuthChallenge and the Hosted UI's new-password page.
+    """
+    changes = [{"Name": name, "Value": value} for name, value in given.items()]
     values = (attributes.validate_update(pool, user, changes, client=client, allow_unset_immutable=True)
               if changes else {})
     merged = {**(user.attributes or {}), **{k: v for k, v in values.items() if v}}
@@ -43,6 +39,20 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str
     directory.set_password(user, pool, new_password, ctx.now)
     user.status = "CONFIRMED"
     user.modified = ctx.now
+
+
+def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str, Any],
+            session_text: str | None) -> dict[str, Any]:
+    username, new_password = gate.require(responses, "USERNAME", "NEW_PASSWORD")
+    row = sessions.take(ctx, client, session_text, outcome.NEW_PASSWORD_REQUIRED)
+    user = ctx.db.get(User, row.user_id) if row.user_id else None
+    if user is None:
+        raise NotAuthorizedException(sessions.INVALID)
+    gate.check_secret(client, responses.get("SECRET_HASH"), username, user)
+    if directory.find_user(ctx.db, pool, username) is not user:
+        raise NotAuthorizedException(sessions.INVALID)
+    given = {k[len(PREFIX):]: v for k, v in responses.items() if k.startswith(PREFIX)}
+    apply(ctx, pool, client, user, new_password, given)
     note_token_source(ctx, NEW_PASSWORD_CHALLENGE)
     from emulator.userpool.auth import mfa  # the new password is the first factor: MFA may follow
 
