@@ -16,6 +16,7 @@ import pytest
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -73,7 +74,16 @@ class Page:
         """Click and wait until the next page replaced this one."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 10).until(ec.staleness_of(old))
+
+        def replaced(driver: Any) -> bool:
+            # ChromeDriver may answer "unhandled inspector error" while the old page is torn
+            # down; that too means the old document is gone.
+            try:
+                return bool(ec.staleness_of(old)(driver))
+            except WebDriverException:
+                return True
+
+        WebDriverWait(self.driver, 10).until(replaced)
 
     def click(self, css: str) -> None:
         """Click a link or submit button: a new page loads."""
