@@ -98,3 +98,22 @@ def claim_signature(key: bytes, pool: str, username: str, secret_block_b64: str,
     """PASSWORD_CLAIM_SIGNATURE = b64(HMAC(K, poolName ‖ username ‖ secretBlock ‖ timestamp))."""
     msg = pool.encode() + username.encode() + base64.b64decode(secret_block_b64) + timestamp.encode()
     return base64.b64encode(hmac.new(key, msg, hashlib.sha256).digest()).decode()
+
+
+def proof_ok(state: dict[str, str], realm: str, identity: str, secret_block_b64: str, timestamp: str,
+             signature: str) -> bool:
+    """Whether ``signature`` proves the password behind ``state`` (hex A, B, b, v of one exchange).
+
+    ``realm``/``identity`` are poolName/username for users and DeviceGroupKey/DeviceKey for
+    devices. Any malformed input is simply a failed proof.
+    """
+    a_pub, b_pub = int(state["A"], 16), int(state["B"], 16)
+    u = scrambler(a_pub, b_pub)
+    if u == 0:
+        return False
+    key = session_key(u, server_secret(a_pub, int(state["v"], 16), u, int(state["b"], 16)))
+    try:
+        expected = claim_signature(key, realm, identity, secret_block_b64, timestamp)
+    except ValueError:
+        return False
+    return hmac.compare_digest(expected.encode(), signature.encode())  # bytes: non-ASCII text must not raise

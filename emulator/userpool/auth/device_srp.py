@@ -9,7 +9,6 @@ both steps carry a Session; the SECRET_BLOCK is checked against the one handed o
 from __future__ import annotations
 
 import base64
-import hmac
 import secrets
 from typing import Any
 
@@ -86,21 +85,7 @@ def respond_verifier(ctx: Context, pool: UserPool, client: AppClient, responses:
         raise NotAuthorizedException("User is disabled.")
     if (block != state.get("block") or moment is None
             or abs(moment.timestamp() - ctx.now) > srp_flow.MAX_SKEW_SECONDS
-            or not _proof_ok(state, device, block, signature, timestamp)):
+            or not srp.proof_ok(state, device.group_key, device.device_key, block, timestamp, signature)):
         raise NotAuthorizedException(gate.WRONG_CREDENTIALS)
     note_token_source(ctx, AUTHENTICATE_DEVICE)
     return outcome.tokens_result(ctx, pool, client, user, device)
-
-
-def _proof_ok(state: dict[str, Any], device: Device, block: str, signature: str, timestamp: str) -> bool:
-    a_pub, b_pub = int(state["A"], 16), int(state["B"], 16)
-    u = srp.scrambler(a_pub, b_pub)
-    if u == 0:
-        return False
-    s = srp.server_secret(a_pub, int(state["v"], 16), u, int(state["b"], 16))
-    key = srp.session_key(u, s)
-    try:
-        expected = srp.claim_signature(key, device.group_key, device.device_key, block, timestamp)
-    except ValueError:
-        return False
-    return hmac.compare_digest(expected.encode(), signature.encode())

@@ -128,8 +128,8 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str
         raise NotAuthorizedException(gate.WRONG_CREDENTIALS)
     moment = parse_timestamp(timestamp)
     gate.check_status_before_password(client, user)
-    if moment is None or abs(moment.timestamp() - ctx.now) > MAX_SKEW_SECONDS or not _proof_ok(
-        pool, state, block, signature, timestamp
+    if moment is None or abs(moment.timestamp() - ctx.now) > MAX_SKEW_SECONDS or not srp.proof_ok(
+        state, srp.pool_name(pool.id), state["username"], block, timestamp, signature
     ):
         raise gate.wrong_password(user)
     gate.check_status_after_password(ctx, pool, user)
@@ -138,17 +138,3 @@ def respond(ctx: Context, pool: UserPool, client: AppClient, responses: dict[str
 
         return custom_auth.after_password_verifier(ctx, pool, client, user, state["custom_auth"])
     return outcome.after_password(ctx, pool, client, user, responses.get("DEVICE_KEY"))
-
-
-def _proof_ok(pool: UserPool, state: dict[str, str], block: str, signature: str, timestamp: str) -> bool:
-    a_pub, b_pub = int(state["A"], 16), int(state["B"], 16)
-    u = srp.scrambler(a_pub, b_pub)
-    if u == 0:
-        return False
-    s = srp.server_secret(a_pub, int(state["v"], 16), u, int(state["b"], 16))
-    key = srp.session_key(u, s)
-    try:
-        expected = srp.claim_signature(key, srp.pool_name(pool.id), state["username"], block, timestamp)
-    except ValueError:
-        return False
-    return hmac.compare_digest(expected.encode(), signature.encode())  # bytes: a non-ASCII str would raise
