@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from emulator.clock import Clock
@@ -13,6 +14,7 @@ from emulator.server_state import ServerState
 from emulator.settings import Settings
 from emulator.store.engine import Store
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Far above any real call (the largest model strings are ~130 KB), far below a memory problem.
 MAX_BODY_BYTES = 16 * 1024 * 1024
 EXPOSED_HEADERS = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"
@@ -63,6 +65,19 @@ def create_app(settings: Settings | None = None) -> Flask:
         resp.headers["Access-Control-Max-Age"] = "86400"
         return resp
 
+    @app.before_request
+    def refuse_unstorable() -> None:
+        """A NUL or unpaired surrogate in a URL or form can name nothing stored (PostgreSQL's text
+        cannot even hold one): 400 before any lookup. POST / validates its own input against the
+        service models, and the Hosted UI answers such requests with its own error page."""
+        if request.blueprint == "cogito_hosted_ui" or request.path == "/":
+            return
+        values = list((request.view_args or {}).values()) + [v for _k, vs in request.args.lists() for v in vs]
+        if request.method == "POST":
+            values += [v for _k, vs in request.form.lists() for v in vs]
+        if any(isinstance(v, str) and _UNSTORABLE.search(v) for v in values):
+            abort(400, description="The request holds a NUL character or an unpaired surrogate.")
+
     @app.post("/")
     def aws_api() -> Response:
         """JSON 1.1 when the call names a target or speaks JSON; the Query protocol (STS) otherwise."""
@@ -80,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def cors(resp: Response) -> Response:
         resp.headers["Access-Control-Allow-Origin"] = "*"
         resp.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        _finish_body(resp)
         return resp
 
     @app.errorhandler(HTTPException)
@@ -104,6 +120,27 @@ def create_app(settings: Settings | None = None) -> Flask:
         return Response(body, status=500, content_type="application/json")
 
     return app
+
+
+def _finish_body(resp: Response) -> None:
+    """Read what a handler left unread of the body (an error answered before reading it).
+
+    gunicorn drains at most 64 KiB of an unread body before keeping a connection alive and
+    closes it otherwise, after an answer that promised keep-alive: the client's next call
+    on that connection would meet a closed socket. Bodies over the cap are not read; the
+    answer says the connection closes.
+    """
+    length = request.content_length or 0
+    if not length:
+        return
+    if length > (request.max_content_length or MAX_BODY_BYTES):
+        resp.headers["Connection"] = "close"
+        return
+    try:
+        while request.stream.read(65536):
+            pass
+    except Exception:  # noqa: BLE001 - a client gone mid-body: nothing left to keep alive
+        resp.headers["Connection"] = "close"
 
 
 def state_of(app: Flask) -> ServerState:

@@ -41,6 +41,8 @@ def credentials(request: Request) -> Credentials:
         if ":" not in decoded:
             raise OAuthError("invalid_client", "malformed Basic credentials", basic=True)
         basic_id, basic_secret = (unquote(part) for part in decoded.split(":", 1))
+        if "\x00" in basic_id + basic_secret:  # no client has one; PostgreSQL could not even look it up
+            raise OAuthError("invalid_client", "malformed Basic credentials", basic=True)
         if form_id and form_id != basic_id:
             raise OAuthError("invalid_client", "client_id differs from the Basic credentials", basic=True)
         return Credentials(basic_id, basic_secret or None, True)

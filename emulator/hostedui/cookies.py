@@ -98,4 +98,6 @@ def set_csrf(resp: Response, request: Request, value: str) -> None:
 def csrf_ok(request: Request) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE) or ""
     given = request.form.get(CSRF_FIELD) or ""
-    return bool(cookie) and hmac.compare_digest(cookie, given)
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    return bool(cookie) and hmac.compare_digest(cookie.encode("utf-8", "surrogatepass"),
+                                                given.encode("utf-8", "surrogatepass"))

@@ -93,6 +93,8 @@ def userinfo(request: Request) -> Response:
     def read(ctx: Context) -> Response:
         caller = access.authenticate(ctx, token, scope="openid")
         client = ctx.db.get(AppClient, str(caller.claims.get("client_id", "")))
+        if client is None or client.pool_id != caller.pool.id:  # as GetUser: no such client, no answer
+            raise CognitoError(access.INVALID)
         scopes = str(caller.claims.get("scope", "")).split()
         return json_response(userinfo_claims(dict(caller.user.attributes or {}), caller.user.username, scopes,
                                              client))

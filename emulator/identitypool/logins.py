@@ -89,6 +89,8 @@ def _user_pool_login(ctx: Context, key: str, pool_id: str, token: str, entries: 
     exp = claims.get("exp")
     if isinstance(exp, bool) or not isinstance(exp, (int, float)) or exp <= ctx.now:
         raise NotAuthorizedException(expired_message(ctx.now, exp))
+    if signing.not_yet_valid(claims, ctx.now):  # nbf/iat ahead: AWS's wording for it is not documented
+        raise NotAuthorizedException(UNVERIFIED)
     entry = next((e for e in entries if e.get("ClientId") and e["ClientId"] == claims.get("aud")), None)
     if entry is None:
         raise NotAuthorizedException(NOT_SUPPORTED)

@@ -72,7 +72,7 @@ def _identity_token(ctx: Context, token: str, role_arn: str) -> tuple[dict[str, 
 
 def _user_pool_token(ctx: Context, token: str) -> tuple[dict[str, Any], str, None]:
     from emulator.jwks import issuer, signing
-    from emulator.userpool.models import UserPool
+    from emulator.userpool.models import AppClient, UserPool
 
     try:
         unverified = signing.unverified_claims(token)
@@ -86,12 +86,17 @@ def _user_pool_token(ctx: Context, token: str) -> tuple[dict[str, Any], str, Non
         claims = signing.verify(ctx.db, pool_id, token)
     except signing.TokenError:
         raise _invalid() from None
-    if claims.get("token_use") != "id" or "aud" not in claims:
+    # IAM's OpenID Connect provider for the pool would list its client ids as audiences; with
+    # no IAM here, the stand-in is that the aud names an app client of that pool.
+    client = ctx.db.get(AppClient, claims.get("aud")) if isinstance(claims.get("aud"), str) else None
+    if claims.get("token_use") != "id" or client is None or client.pool_id != pool_id:
         raise _invalid("Incorrect token audience")
     try:
         signing.check_not_expired(claims, ctx.now)
     except signing.TokenExpired:
         raise _error("ExpiredTokenException", EXPIRED) from None
+    if signing.not_yet_valid(claims, ctx.now):
+        raise _invalid()
     return claims, iss, None
 
 

@@ -162,6 +162,20 @@ def check_not_expired(claims: dict[str, Any], now: float) -> None:
         raise TokenExpired("the token has expired")
 
 
+def not_yet_valid(claims: dict[str, Any], now: float) -> bool:
+    """Whether ``nbf`` or ``iat`` lies after ``now``: a token from the future is not valid yet.
+
+    Cognito's own tokens carry no ``nbf`` and an ``iat`` that is never ahead of its clock, so
+    only a forgery or a clock moved back (POST /_cogito/clock) meets this; RFC 7519 §4.1.5
+    refuses the first, and PyJWT's "not yet valid (iat)" the second. No leeway, as for exp.
+    """
+    for name in ("nbf", "iat"):
+        value = claims.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > now:
+            return True
+    return False
+
+
 def check_token_use(claims: dict[str, Any], expected: str) -> None:
     """WrongTokenUse unless token_use is ``expected`` ("id" or "access")."""
     if claims.get("token_use") != expected:

@@ -29,6 +29,7 @@ log = logging.getLogger("cogito.api")
 CONTENT_TYPE = "application/x-amz-json-1.1"
 _CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 _ID_REGION = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d+)[_:]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _prune(value: Any) -> Any:
@@ -44,7 +45,8 @@ def error_response(err: errors.CognitoError, request_id: str) -> "Response":
     from flask import Response
 
     body = json.dumps({"__type": err.code, "message": err.message})
-    safe_message = err.message.encode("ascii", "replace").decode().replace("\n", " ")[:1024]
+    # A header value holds no control characters (gunicorn refuses \r, \t, ESC... as well as \n).
+    safe_message = _CONTROL.sub(" ", err.message.encode("ascii", "replace").decode())[:1024]
     headers = {
         "x-amzn-RequestId": request_id,
         "x-amzn-ErrorType": f"{err.code}:",
@@ -111,8 +113,27 @@ def invoke(
     """Run a validated call in one transaction: committed on success, rolled back on error.
 
     A CognitoError raised with ``keep_changes`` (a wrong code still counts as an attempt)
-    is raised only after the transaction commits.
+    is raised only after the transaction commits. A row this call updates that a concurrent
+    call deleted first (PostgreSQL: AdminDeleteUser committing during AdminEnableUser) makes
+    the update match nothing, and a row it inserts may lose its parent the same way
+    (DeleteIdentityPool during GetCredentialsForIdentity): the call runs again on the new
+    state, which answers as Cognito would (UserNotFoundException...), instead of failing.
     """
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    for attempt in range(3):
+        try:
+            return _invoke_once(state, request, op, params, request_id)
+        except (StaleDataError, IntegrityError):
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _invoke_once(
+    state: "ServerState", request: "Request", op: registry.Operation, params: dict[str, Any], request_id: str
+) -> dict[str, Any]:
     with state.store.transaction(write=not op.readonly) as db:
         ctx = Context(
             settings=state.settings,
@@ -159,8 +180,7 @@ def dispatch(state: "ServerState", request: "Request") -> "Response":
             code = specs.SERVICES[service][1]
             raise errors.CognitoError(summary(problems), code=code)
         # Unknown members are ignored, as AWS does; handlers only ever see modelled ones.
-        members = spec.shapes[shape_name].get("members", {}) if shape_name else {}
-        params = {key: value for key, value in params.items() if key in members}
+        params = _modelled(spec.shapes, shape_name, params) if shape_name else {}
         result = invoke(state, request, op, params, request_id)
         body = json.dumps(_prune(result or {}), separators=(",", ":"))
         return Response(body, status=200, content_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
@@ -174,6 +194,25 @@ def dispatch(state: "ServerState", request: "Request") -> "Response":
     finally:
         log.info("op=%s pool=%s user=%s outcome=%s ms=%.1f", target.partition(".")[2] or "-",
                  *_who(params), outcome, (time.perf_counter() - started) * 1000)
+
+
+def _modelled(shapes: dict[str, Any], shape_name: str, value: Any) -> Any:
+    """``value`` without members its shape does not model (or that are null), at every depth.
+
+    They are not validated, so one left in (``IssuerConfiguration: {"x": "\\ud800"}``) would be
+    stored and echoed back, and could hold what the store cannot.
+    """
+    shape = shapes[shape_name]
+    kind = shape.get("type")
+    if kind == "structure" and isinstance(value, dict) and not shape.get("document"):
+        members = shape.get("members", {})
+        return {k: _modelled(shapes, members[k]["shape"], v) for k, v in value.items()
+                if k in members and v is not None}  # a null member is an absent one
+    if kind == "list" and isinstance(value, list):
+        return [_modelled(shapes, shape["member"]["shape"], v) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _modelled(shapes, shape["value"]["shape"], v) for k, v in value.items()}
+    return value
 
 
 def _logged(value: Any) -> str:

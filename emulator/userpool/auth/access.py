@@ -68,6 +68,8 @@ def authenticate(ctx: Context, token: str, *, scope: str = ADMIN_SCOPE) -> Calle
         raise NotAuthorizedException(INVALID)
     if int(claims.get("exp", 0)) <= ctx.now:
         raise NotAuthorizedException(EXPIRED)
+    if signing.not_yet_valid(claims, ctx.now):
+        raise NotAuthorizedException(INVALID)
     if scope not in str(claims.get("scope", "")).split():
         raise NotAuthorizedException(NO_SCOPE)
     user = directory.find_user(ctx.db, pool, str(claims.get("username", "")), by_alias=False)
