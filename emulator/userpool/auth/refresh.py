@@ -57,7 +57,9 @@ def usable(ctx: Context, client: AppClient, text: str) -> tuple[RefreshToken, Us
         raise NotAuthorizedException(EXPIRED)
     if row.rotated_at is not None:
         grace = int((client.config.get("RefreshTokenRotation") or {}).get("RetryGracePeriodSeconds") or 0)
-        if ctx.now > row.rotated_at + grace:
+        # Without a grace period a replaced token is dead at once, whatever the clocks say: a
+        # rotation that waited on this row's lock (PostgreSQL) may have started before it.
+        if grace == 0 or ctx.now > row.rotated_at + grace:
             raise NotAuthorizedException(INVALID)
     return row, user
 
