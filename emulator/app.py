@@ -73,7 +73,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         if request.blueprint == "cogito_hosted_ui" or request.path == "/":
             return
         values = list((request.view_args or {}).values()) + [v for _k, vs in request.args.lists() for v in vs]
-        if request.method == "POST":
+        # The console's are the only other forms; parsing any other body (curl posts a state
+        # file as a form) would spend it before its handler reads it.
+        if request.method == "POST" and request.blueprint == "console":
             values += [v for _k, vs in request.form.lists() for v in vs]
         if any(isinstance(v, str) and _UNSTORABLE.search(v) for v in values):
             abort(400, description="The request holds a NUL character or an unpaired surrogate.")

@@ -165,12 +165,25 @@ def test_a_null_member_is_an_absent_one(server: LiveServer, idp: Any, pool: dict
 
 @pytest.mark.parametrize("path", ["/_cogito/credentials/a%00b", "/x%00y/.well-known/jwks.json",
                                   "/x%00y/.well-known/openid-configuration", "/_cogito/messages?pool_id=%00",
-                                  "/console/pools/a%00b", "/console/outbox?pool=%00"])
+                                  "/console/pools/a%00b", "/console/outbox?pool=%00", "/_cogito/state?x=%00"])
 def test_a_nul_in_a_url_is_a_bad_request(server: LiveServer, path: str) -> None:
     """PostgreSQL cannot hold a NUL: looking one up was a 500 there."""
     resp = requests.get(server.url + path, timeout=30)
     assert resp.status_code == 400
     assert resp.json()["__type"] == "BadRequest"
+
+
+def test_the_nul_guard_leaves_admin_bodies_to_their_handlers(server: LiveServer, idp: Any) -> None:
+    """curl posts a state or seed file as a form: the guard must not parse (and so spend) that body."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    state = requests.post(server.url + "/_cogito/state", data=b'{"format": "not-cogito"}', headers=form, timeout=30)
+    assert state.status_code == 400 and "Not a Cogito state document" in state.json()["message"]
+    pool_id = f"eu-west-1_Guard{uuid.uuid4().hex[:6]}"
+    seed = f"UserPools:\n  - {{Id: {pool_id}, PoolName: guarded}}\n"
+    seeded = requests.post(server.url + "/_cogito/seed", data=seed.encode(), headers=form, timeout=30)
+    assert seeded.status_code == 200, seeded.text
+    assert seeded.json()["created"] == [f"UserPool {pool_id}"]
+    idp.delete_user_pool(UserPoolId=pool_id)
 
 
 def test_a_nul_in_basic_client_credentials_is_invalid_client(server: LiveServer) -> None:
