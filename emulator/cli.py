@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     from emulator.state.commands import add_import_parser
 
     add_import_parser(sub)
+    from emulator.authorizer.command import add_authorizer_parser
+
+    add_authorizer_parser(sub)
     return parser
 
 
@@ -183,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cogito: bad setting in the environment: {exc}", file=sys.stderr)
             return 2
         return serve(settings)
+    if args.command == "authorizer":
+        from emulator.authorizer.command import run_authorizer
+
+        return run_authorizer(args)
     if args.command == "import-cognito-local":
         from emulator.state.commands import run_import
 

@@ -37,7 +37,7 @@ pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 # The pages whose Python runs (other pages are shell, YAML or JavaScript only).
-PAGES = ["boto3.md", "concepts.md", "pycognito.md", "pytest.md", "seed.md", "migrating.md"]
+PAGES = ["boto3.md", "concepts.md", "pycognito.md", "pytest.md", "seed.md", "migrating.md", "authorizers.md"]
 # Features a doc block may wait for (none at the moment: Lambda triggers and the OAuth endpoints
 # were here until they worked).
 FEATURES: dict[str, str] = {}
