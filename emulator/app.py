@@ -121,6 +121,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         body = json.dumps({"__type": "InternalErrorException", "message": "An internal error occurred."})
         return Response(body, status=500, content_type="application/json")
 
+    from emulator.protocol.fastpath import aws_fast_path
+
+    cors_headers = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+    app.wsgi_app = aws_fast_path(app.wsgi_app, state, MAX_BODY_BYTES, cors_headers)  # type: ignore[method-assign]
     return app
 
 

@@ -104,7 +104,8 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
-        "worker_class": "gthread",
+        # A thread per kept-alive connection (emulator/worker.py): half gthread's CPU per request.
+        "worker_class": "emulator.worker.ConnectionThreadWorker",
         "threads": settings.threads,
         "timeout": 60,
         "graceful_timeout": 5,

@@ -24,6 +24,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,6 +35,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from emulator.jwks.models import SigningKey
+from emulator.store.engine import memo
+from emulator.store.prepared import Prepared
 
 Use = Literal["id", "access"]
 USES: tuple[Use, ...] = ("id", "access")
@@ -153,13 +156,30 @@ def clear_cache() -> None:
     _cache.clear()
 
 
-# Built once: this read runs on every sign and verify.
-_KIDS = select(SigningKey.use, SigningKey.kid).where(SigningKey.pool_id == bindparam("pool_id"))
+# Built once: this read runs on every sign and verify (store.prepared: no ORM on the way).
+_TABLE = SigningKey.__table__
+_KIDS = Prepared(select(_TABLE.c.use, _TABLE.c.kid).where(_TABLE.c.pool_id == bindparam("pool_id")))
 
 
 def _current_kids(db: Session, pool_id: str) -> dict[str, str]:
-    """use -> kid of the keys the pool has now: one small primary-key range read."""
-    return {use: kid for use, kid in db.execute(_KIDS, {"pool_id": pool_id})}
+    """use -> kid of the keys the pool has now: one small primary-key range read.
+
+    A pool's complete pair never changes once made (only deleting the pool removes it),
+    so it is remembered for the rest of the transaction (store.engine.memo); an
+    incomplete set is read again each time.
+    """
+    remembered = memo(db).get(("kids", pool_id))
+    if remembered is not None:
+        return dict(remembered)
+    kids = {use: kid for use, kid in _KIDS.rows(db, {"pool_id": pool_id})}
+    remember_kids(db, pool_id, kids)
+    return kids
+
+
+def remember_kids(db: Session, pool_id: str, kids: Mapping[str, str | None]) -> None:
+    """Note a pool's kids read elsewhere (with the pool's row) for this transaction; only a complete pair."""
+    if all(kids.get(use) for use in USES):
+        memo(db)[("kids", pool_id)] = {use: kids[use] for use in USES}
 
 
 def _loaded(db: Session, pool_id: str, use: str, kid: str) -> PoolKey:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -35,6 +35,8 @@ MODEL_MODULES = (
 )
 
 _immediate: ContextVar[bool] = ContextVar("cogito_sqlite_immediate", default=False)
+# PostgreSQL advisory lock key taken while the schema is created ("cogito" in ASCII).
+_SCHEMA_LOCK_ID = 0x636F6769746F
 
 
 def normalise_url(url: str) -> str:
@@ -90,6 +92,8 @@ class Store:
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        event.listen(self._sessions, "after_commit", _forget_memo)
+        event.listen(self._sessions, "after_rollback", _forget_memo)
         # A memory database is one shared connection: transactions must take turns.
         self._serial = threading.RLock() if self.is_sqlite and _is_memory(self.url) else None
         # A SQLite file has one writer at a time: this process's writers queue here, where a
@@ -99,21 +103,37 @@ class Store:
         self.create_schema()
 
     def create_schema(self) -> None:
+        """Create missing tables; safe when several workers or replicas start at once.
+
+        ``create_all`` looks before it creates, so two processes starting together on an
+        empty database could both decide to create a table: the second one's worker died
+        (PostgreSQL: duplicate key in pg_type). The look and the creation therefore run
+        under one lock: SQLite's write lock (BEGIN IMMEDIATE), a PostgreSQL advisory lock.
+        """
         for module in MODEL_MODULES:
             importlib.import_module(module)
-        Base.metadata.create_all(self.engine)
+        token = _immediate.set(True)
+        try:
+            with self.engine.begin() as conn:
+                if not self.is_sqlite:
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK_ID})")
+                Base.metadata.create_all(conn)
+        finally:
+            _immediate.reset(token)
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises."""
         token = _immediate.set(write)
         lock = self._serial if self._serial is not None else (self._writers if write else None)
+        later: list[Callable[[], None]] = []
         if lock is not None:
             lock.acquire()
         try:
             # Committed by hand (not ``session.begin()``) so that ``released`` may commit midway.
             with self._sessions() as session:
                 session.info[_LOCK_KEY] = lock
+                session.info[_LATER_KEY] = later
                 try:
                     yield session
                     session.commit()
@@ -124,6 +144,8 @@ class Store:
             if lock is not None:
                 lock.release()
             _immediate.reset(token)
+        for work in later:  # committed, and the write lock is free for the next request
+            work()
 
     def reset(self) -> None:
         """Empty every table (the schema stays)."""
@@ -136,6 +158,38 @@ class Store:
 
 
 _LOCK_KEY = "cogito_lock"
+_MEMO_KEY = "cogito_memo"
+_LATER_KEY = "cogito_after_commit"
+
+
+def after_commit(session: Session, work: Callable[[], None]) -> bool:
+    """Run ``work`` once the transaction of ``session`` (a ``Store.transaction``) has
+    committed and given back its write lock, before the block's caller goes on; False,
+    and nothing registered, for any other session.
+
+    For work that needs nothing from the store but takes time, such as signing tokens:
+    another request's transaction (SQLite takes one writer at a time) need not wait for it.
+    Not run when the transaction rolls back.
+    """
+    later = session.info.get(_LATER_KEY)
+    if later is None:
+        return False
+    later.append(work)
+    return True
+
+
+def memo(session: Session) -> dict[Any, Any]:
+    """A dict living as long as the session's current transaction, for facts that cannot
+    change under it (a pool's signing kids): read once per request instead of once per use.
+    Emptied whenever the transaction commits or rolls back (``released`` included)."""
+    found = session.info.get(_MEMO_KEY)
+    if found is None:
+        found = session.info[_MEMO_KEY] = {}
+    return found
+
+
+def _forget_memo(session: Session) -> None:
+    session.info.pop(_MEMO_KEY, None)
 
 
 @contextmanager

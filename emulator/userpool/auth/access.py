@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import bindparam, exists, select
+
 from emulator.context import Context
 from emulator.errors import NotAuthorizedException, UserNotFoundException
 from emulator.jwks.claims import ADMIN_SCOPE
 from emulator.userpool import directory
+from emulator.userpool.auth import reads
 from emulator.userpool.auth.models import RevokedOrigin
 from emulator.userpool.directory_models import User
-from emulator.userpool.models import UserPool
+from emulator.userpool.models import AppClient, UserPool
 
 INVALID = "Invalid Access Token"
 EXPIRED = "Access Token has expired"
@@ -29,22 +32,33 @@ class Caller:
     pool: UserPool
     user: User
     claims: dict[str, Any]
+    # The app client the token's client_id names, read with the pool (a snapshot:
+    # auth.reads); None when no such client exists. Which pool it belongs to is the caller's check.
+    client: AppClient | None = None
 
 
-def _pool_of(ctx: Context, token: str) -> UserPool:
-    import jwt
+# Built once: the caller's user and whether the token's sign-in family was revoked, in one read.
+_USER_AND_REVOKED = (
+    select(User, exists().where(RevokedOrigin.origin_jti == bindparam("origin")).label("revoked"))
+    .where(User.pool_id == bindparam("pool_id"), User.username_key == bindparam("key"))
+)
+
+
+def _unverified(token: str) -> dict[str, Any]:
+    """The payload, unchecked (only to find the pool); a token that is not a JWS is invalid."""
+    from emulator.jwks import signing
 
     try:
-        unverified = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
+        return signing.unverified_claims(token)
+    except signing.TokenError:
         raise NotAuthorizedException(INVALID) from None
+
+
+def _pool_id_of(unverified: dict[str, Any]) -> str:
     iss = unverified.get("iss")
     if not isinstance(iss, str) or "/" not in iss:
         raise NotAuthorizedException(INVALID)
-    pool = ctx.db.get(UserPool, iss.rstrip("/").rsplit("/", 1)[1])
-    if pool is None:
-        raise NotAuthorizedException(INVALID)
-    return pool
+    return iss.rstrip("/").rsplit("/", 1)[1]
 
 
 def is_revoked(ctx: Context, user: User, claims: dict[str, Any]) -> bool:
@@ -52,14 +66,28 @@ def is_revoked(ctx: Context, user: User, claims: dict[str, Any]) -> bool:
     origin = claims.get("origin_jti")
     if origin and ctx.db.get(RevokedOrigin, origin) is not None:
         return True
+    return _signed_out(user, claims)
+
+
+def _signed_out(user: User, claims: dict[str, Any]) -> bool:
     return bool(user.revoked_before and int(claims.get("iat", 0)) < int(user.revoked_before))
 
 
 def authenticate(ctx: Context, token: str, *, scope: str = ADMIN_SCOPE) -> Caller:
-    """The pool, user and claims behind an access token, checked in Cognito's order."""
+    """The pool, user and claims behind an access token, checked in Cognito's order.
+
+    Three reads: the pool with its kids and the token's client (auth.reads), then the
+    user together with whether the token's family is revoked; the answers are checked
+    in the same order as ever.
+    """
     from emulator.jwks import issuer, signing
 
-    pool = _pool_of(ctx, token)
+    unverified = _unverified(token)
+    # The verified claims below are parsed from this same payload: same client_id.
+    found = reads.pool_and_client(ctx.db, _pool_id_of(unverified), str(unverified.get("client_id", "")))
+    if found is None:
+        raise NotAuthorizedException(INVALID)
+    pool, client = found
     try:
         claims = signing.verify(ctx.db, pool.id, token)
     except Exception:  # noqa: BLE001 - any verification failure is the same refusal
@@ -72,13 +100,18 @@ def authenticate(ctx: Context, token: str, *, scope: str = ADMIN_SCOPE) -> Calle
         raise NotAuthorizedException(INVALID)
     if scope not in str(claims.get("scope", "")).split():
         raise NotAuthorizedException(NO_SCOPE)
-    user = directory.find_user(ctx.db, pool, str(claims.get("username", "")), by_alias=False)
+    origin = claims.get("origin_jti")
+    row = ctx.db.execute(_USER_AND_REVOKED, {
+        "pool_id": pool.id, "key": directory.username_key(pool, str(claims.get("username", ""))),
+        "origin": origin if origin and isinstance(origin, str) else None,
+    }).first()
+    user = row[0] if row is not None else None
     if user is None or user.sub != claims.get("sub"):
         raise UserNotFoundException("User does not exist.")
     # Disabled before revoked: AdminDisableUser also revokes, and the answer must not
     # depend on whether the token was minted in the second of the disabling.
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    if is_revoked(ctx, user, claims):
+    if row[1] or _signed_out(user, claims):
         raise NotAuthorizedException(REVOKED)
-    return Caller(pool, user, claims)
+    return Caller(pool, user, claims, client)

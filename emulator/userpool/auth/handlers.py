@@ -4,29 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
-
 from emulator.context import Context
 from emulator.errors import ResourceNotFoundException
 from emulator.protocol.registry import operation
-from emulator.userpool.auth import flows, refresh
+from emulator.userpool.auth import flows, reads, refresh
 from emulator.userpool.lookup import get_client, get_pool
 from emulator.userpool.models import AppClient, UserPool
 
 
-# Built once: the public sign-in operations find client and pool in one read.
-_CLIENT_AND_POOL = (
-    select(AppClient, UserPool).join(UserPool, UserPool.id == AppClient.pool_id)
-    .where(AppClient.client_id == bindparam("client_id"))
-)
-
-
 def public_client(ctx: Context, client_id: str) -> tuple[AppClient, UserPool]:
-    """What secret_hash.public_client answers, in a single query."""
-    found = ctx.db.execute(_CLIENT_AND_POOL, {"client_id": client_id}).first()
+    """What secret_hash.public_client answers, in a single query (read-only snapshots: auth.reads)."""
+    found = reads.client_and_pool(ctx.db, client_id)
     if found is None:
         raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
-    return found[0], found[1]
+    return found
 
 
 @operation("cognito-idp", "InitiateAuth")

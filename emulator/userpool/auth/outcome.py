@@ -50,7 +50,8 @@ def tokens_result(ctx: Context, pool: UserPool, client: AppClient, user: User,
         user.failed_attempts = 0
     device_key, new_device = devices.signed_in(ctx, pool, user, device)
     overrides = _triggers_before_tokens(ctx, pool, client, user, new_device is not None)
-    result = tokens.mint(ctx, pool, client, user, device_key=device_key, overrides=overrides)
+    # Signed once the transaction commits: every caller returns this result as it is.
+    result = tokens.mint(ctx, pool, client, user, device_key=device_key, overrides=overrides, sign_after_commit=True)
     if new_device is not None:
         result["NewDeviceMetadata"] = new_device
     return {"ChallengeParameters": {}, "AuthenticationResult": result}

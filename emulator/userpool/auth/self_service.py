@@ -41,7 +41,7 @@ def _caller_and_client(ctx: Context, token: str) -> tuple[Caller, AppClient]:
     for a deleted client is not documented].
     """
     caller = access.authenticate(ctx, token)
-    client = ctx.db.get(AppClient, str(caller.claims.get("client_id", "")))
+    client = caller.client  # the token's client_id, read with the pool
     if client is None or client.pool_id != caller.pool.id:
         raise NotAuthorizedException(access.INVALID)
     return caller, client
