@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--region", help="default region when a request names none (COGITO_REGION)")
     serve.add_argument("--account-id", help="AWS account id in ARNs (default 000000000000; COGITO_ACCOUNT_ID)")
     serve.add_argument("--workers", type=int, help="gunicorn worker processes (default 1; COGITO_WORKERS)")
-    serve.add_argument("--threads", type=int, help="threads per worker (default 8; COGITO_THREADS)")
+    serve.add_argument("--threads", type=int, help="requests served at once per worker (default 8; COGITO_THREADS)")
     serve.add_argument("--log-level", help="debug, info, warning or error (COGITO_LOG_LEVEL)")
     serve.add_argument("--issuer-base", help="pin the token issuer's base URL, e.g. http://cognito:9229 "
                        "(default: the URL the client used; COGITO_ISSUER_BASE)")

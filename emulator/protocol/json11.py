@@ -32,12 +32,18 @@ _ID_REGION = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d+)[_:]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+_CONTAINERS = (dict, list)
+
+
 def _prune(value: Any) -> Any:
-    """Drop absent (None) members: AWS never sends null."""
+    """Drop absent (None) members: AWS never sends null.
+
+    Only containers are walked into (a page of 60 users holds thousands of strings).
+    """
     if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v is not None}
+        return {k: _prune(v) if isinstance(v, _CONTAINERS) else v for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_prune(v) for v in value]
+        return [_prune(v) if isinstance(v, _CONTAINERS) else v for v in value]
     return value
 
 

@@ -96,6 +96,9 @@ def set_password(user: User, pool: UserPool, password: str, now: float) -> None:
         user.password_history = history[: size - 1] if size > 1 else []
     user.password_salt, user.password_verifier = passwords.make_secret(pool.id, user.username, password)
     user.password_set_at = now
+    from emulator.userpool.auth import password_flow
+
+    password_flow.remember(pool, user, password)  # the first sign-in need not recompute the verifier
 
 
 def password_matches(user: User, pool: UserPool, password: str) -> bool:

@@ -3,8 +3,10 @@
 Verified against the stored SRP verifier by recomputing x (no plaintext is kept). That
 costs a 3072-bit modular exponentiation, so a password once proven right for a given
 (salt, verifier) is remembered, in this process only, as a keyed digest: signing the same
-user in again (what test suites do all day) skips the exponentiation but not the check.
-A new password means a new salt and verifier, so nothing stale can match.
+user in again (what test suites do all day) skips the exponentiation but not the check;
+so does the first sign-in after a password was set in this process, since setting it
+computed the verifier (``remember``). A new password means a new salt and verifier, so
+nothing stale can match.
 """
 
 from __future__ import annotations
@@ -34,6 +36,24 @@ def _proof_key(pool: UserPool, user: User, password: str) -> bytes:
     return hmac.new(_PROCESS_KEY, "\x00".join(parts).encode(), hashlib.sha256).digest()
 
 
+def remember(pool: UserPool, user: User, password: str) -> None:
+    """Note ``password`` as proven for the salt and verifier just made from it (set_password).
+
+    Setting a password computes its verifier: the user's first sign-in need not compute
+    it again. The digest names that salt and verifier, so if the change is rolled back it
+    can never match what the store holds.
+    """
+    _note(_proof_key(pool, user, password))
+
+
+def _note(key: bytes) -> None:
+    with _lock:
+        _proven[key] = None
+        _proven.move_to_end(key)
+        while len(_proven) > _PROVEN_SIZE:
+            _proven.popitem(last=False)
+
+
 def password_ok(pool: UserPool, user: User, password: str) -> bool:
     """Whether ``password`` is the user's, remembering right answers (see the module docstring)."""
     if not user.password_salt or not user.password_verifier:
@@ -45,10 +65,7 @@ def password_ok(pool: UserPool, user: User, password: str) -> bool:
             return True
     if not directory.password_matches(user, pool, password):
         return False
-    with _lock:
-        _proven[key] = None
-        while len(_proven) > _PROVEN_SIZE:
-            _proven.popitem(last=False)
+    _note(key)
     return True
 
 
