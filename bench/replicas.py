@@ -8,7 +8,8 @@ Goal (issue 8): N processes >= 0.8 x N x one process, up to the cores available.
 The load generator is as light as it can be so that it does not eat the cores it is
 measuring: separate client processes (no shared GIL), each one kept-alive connection
 sending pre-encoded HTTP requests and reading answers by Content-Length. Its own CPU is
-reported, and so is PostgreSQL's (a local server's processes, from /proc), since on a
+reported, and so is PostgreSQL's (the local backends serving these processes, from
+/proc), since on a
 small machine all three share the cores: the script prints the most any number of
 processes could reach on this machine (cores / CPU per request) beside the goal.
 
@@ -167,22 +168,72 @@ def workload(port: int, ids: dict[str, Any], kind: str, offset: int) -> list[byt
     return [r for pair in zip(signins, getusers) for r in pair]
 
 
-def database_cpu() -> float:
-    """CPU seconds used so far by the local PostgreSQL server's processes (0 when there are none)."""
+def _ports_of(pids: list[int]) -> set[int]:
+    """Local TCP ports of the sockets these processes hold (their connections to the database)."""
+    inodes = set()
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def database_cpu(server_pids: list[int]) -> dict[int, float]:
+    """CPU seconds so far of each local PostgreSQL backend serving these Cogito processes.
+
+    A backend's command line names its client's address and port; only backends whose
+    client port is one of these processes' sockets count (not other users of the database).
+    """
+    ports = _ports_of(server_pids)
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    found: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as handle:
-                name, _, rest = handle.read().partition(") ")
-        except OSError:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().decode(errors="replace")
+            if not cmdline.startswith("postgres:") or "(" not in cmdline:
+                continue
+            port = int(cmdline.rsplit("(", 1)[1].split(")", 1)[0])
+            if port not in ports:
+                continue
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
             continue
-        if name.endswith("(postgres"):
-            fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        found[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def _all_pids(masters: list[int]) -> list[int]:
+    """The server processes and their gunicorn workers."""
+    found = list(masters)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError):
+                continue
+            if parent in masters:
+                found.append(int(entry))
+    return found
 
 
 def measure(ports: list[int], pids: list[int], ids: dict[str, Any], kind: str, clients: int,
@@ -201,11 +252,13 @@ def measure(ports: list[int], pids: list[int], ids: dict[str, Any], kind: str, c
         proc.start()
     while time.time() < start_at:
         time.sleep(0.005)
+    workers = _all_pids(pids)
     cpu_before = sum(cpu_seconds(pid) for pid in pids)
-    db_before = database_cpu()
+    db_before = database_cpu(workers)
     results = [out.get() for _ in procs]
     cpu_after = sum(cpu_seconds(pid) for pid in pids)
-    db_cpu = database_cpu() - db_before
+    db_after = database_cpu(workers)
+    db_cpu = sum(used - db_before.get(pid, 0.0) for pid, used in db_after.items())
     for proc in procs:
         proc.join()
     done = sum(r[0] for r in results)
