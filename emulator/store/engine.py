@@ -104,15 +104,17 @@ class _WriterLock:
         self._fd: int | None = None
         self._pid = 0
         self._depth = 0
+        self._unusable = False
 
     def acquire(self) -> None:
         self._threads.acquire()
         self._depth += 1
-        if self._depth == 1:
+        if self._depth == 1 and not self._unusable:
             try:
                 fcntl.flock(self._file(), fcntl.LOCK_EX)
             except OSError:
-                pass  # no lock file (read-only directory...): SQLite's busy handler still orders writers
+                # No lock file (a read-only directory...): SQLite's busy handler still orders writers.
+                self._unusable = True
 
     def release(self) -> None:
         self._depth -= 1

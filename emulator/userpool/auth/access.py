@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, exists, select
 from emulator.context import Context
 from emulator.errors import NotAuthorizedException, UserNotFoundException
 from emulator.jwks.claims import ADMIN_SCOPE
+from emulator.store.prepared import Prepared
 from emulator.userpool import directory
 from emulator.userpool.auth import reads
 from emulator.userpool.auth.models import RevokedOrigin
@@ -42,6 +43,23 @@ _USER_AND_REVOKED = (
     select(User, exists().where(RevokedOrigin.origin_jti == bindparam("origin")).label("revoked"))
     .where(User.pool_id == bindparam("pool_id"), User.username_key == bindparam("key"))
 )
+# The same read for a caller that only reads the user (GetUser): a snapshot, as auth.reads.
+_USERS = User.__table__
+_USER_COLUMNS = [column.key for column in _USERS.columns]
+_USER_SNAPSHOT = Prepared(
+    select(*_USERS.columns, exists().where(RevokedOrigin.origin_jti == bindparam("origin")).label("revoked"))
+    .where(_USERS.c.pool_id == bindparam("pool_id"), _USERS.c.username_key == bindparam("key"))
+)
+
+
+def _user_and_revoked(ctx: Context, params: dict[str, Any], read_only: bool) -> tuple[User | None, bool]:
+    if not read_only:
+        row = ctx.db.execute(_USER_AND_REVOKED, params).first()
+        return (row[0], bool(row[1])) if row is not None else (None, False)
+    found = _USER_SNAPSHOT.first(ctx.db, params)
+    if found is None:
+        return None, False
+    return User(**dict(zip(_USER_COLUMNS, found[:-1]))), bool(found[-1])
 
 
 def _unverified(token: str) -> dict[str, Any]:
@@ -73,12 +91,13 @@ def _signed_out(user: User, claims: dict[str, Any]) -> bool:
     return bool(user.revoked_before and int(claims.get("iat", 0)) < int(user.revoked_before))
 
 
-def authenticate(ctx: Context, token: str, *, scope: str = ADMIN_SCOPE) -> Caller:
+def authenticate(ctx: Context, token: str, *, scope: str = ADMIN_SCOPE, read_only: bool = False) -> Caller:
     """The pool, user and claims behind an access token, checked in Cognito's order.
 
-    Three reads: the pool with its kids and the token's client (auth.reads), then the
+    Two reads: the pool with its kids and the token's client (auth.reads), then the
     user together with whether the token's family is revoked; the answers are checked
-    in the same order as ever.
+    in the same order as ever. ``read_only``: the caller changes nothing, so the user
+    may be a snapshot (not attached to the session) rather than a loaded entity.
     """
     from emulator.jwks import issuer, signing
 
@@ -101,17 +120,16 @@ def authenticate(ctx: Context, token: str, *, scope: str = ADMIN_SCOPE) -> Calle
     if scope not in str(claims.get("scope", "")).split():
         raise NotAuthorizedException(NO_SCOPE)
     origin = claims.get("origin_jti")
-    row = ctx.db.execute(_USER_AND_REVOKED, {
+    user, family_revoked = _user_and_revoked(ctx, {
         "pool_id": pool.id, "key": directory.username_key(pool, str(claims.get("username", ""))),
         "origin": origin if origin and isinstance(origin, str) else None,
-    }).first()
-    user = row[0] if row is not None else None
+    }, read_only)
     if user is None or user.sub != claims.get("sub"):
         raise UserNotFoundException("User does not exist.")
     # Disabled before revoked: AdminDisableUser also revokes, and the answer must not
     # depend on whether the token was minted in the second of the disabling.
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    if row[1] or _signed_out(user, claims):
+    if family_revoked or _signed_out(user, claims):
         raise NotAuthorizedException(REVOKED)
     return Caller(pool, user, claims, client)

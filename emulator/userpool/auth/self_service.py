@@ -34,13 +34,13 @@ NO_VALUE = {
 }
 
 
-def _caller_and_client(ctx: Context, token: str) -> tuple[Caller, AppClient]:
+def _caller_and_client(ctx: Context, token: str, *, read_only: bool = False) -> tuple[Caller, AppClient]:
     """The caller and the app client that issued the token.
 
     A token whose client was deleted is refused like any invalid token [U: AWS's answer
     for a deleted client is not documented].
     """
-    caller = access.authenticate(ctx, token)
+    caller = access.authenticate(ctx, token, read_only=read_only)
     client = caller.client  # the token's client_id, read with the pool
     if client is None or client.pool_id != caller.pool.id:
         raise NotAuthorizedException(access.INVALID)
@@ -66,7 +66,7 @@ def readable_attributes(user: User, client: AppClient) -> list[dict[str, str]]:
 
 @operation("cognito-idp", "GetUser", readonly=True)
 def get_user(ctx: Context, params: Params) -> dict[str, Any]:
-    caller, client = _caller_and_client(ctx, params["AccessToken"])
+    caller, client = _caller_and_client(ctx, params["AccessToken"], read_only=True)
     user = caller.user
     result: dict[str, Any] = {"Username": user.username, "UserAttributes": readable_attributes(user, client)}
     mfa = user.mfa or {}
