@@ -129,24 +129,10 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _finish_body(resp: Response) -> None:
-    """Read what a handler left unread of the body (an error answered before reading it).
+    """Drain the unread body so the kept-alive connection survives (see fastpath.drain)."""
+    from emulator.protocol.fastpath import drain
 
-    gunicorn drains at most 64 KiB of an unread body before keeping a connection alive and
-    closes it otherwise, after an answer that promised keep-alive: the client's next call
-    on that connection would meet a closed socket. Bodies over the cap are not read; the
-    answer says the connection closes.
-    """
-    length = request.content_length or 0
-    if not length:
-        return
-    if length > (request.max_content_length or MAX_BODY_BYTES):
-        resp.headers["Connection"] = "close"
-        return
-    try:
-        while request.stream.read(65536):
-            pass
-    except Exception:  # noqa: BLE001 - a client gone mid-body: nothing left to keep alive
-        resp.headers["Connection"] = "close"
+    drain(request, resp, request.max_content_length or MAX_BODY_BYTES)
 
 
 def state_of(app: Flask) -> ServerState:

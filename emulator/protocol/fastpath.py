@@ -41,12 +41,18 @@ def _is_json_call(environ: dict[str, Any]) -> bool:
     return "json" in mimetype
 
 
-def _drain(request: Request, response: Response) -> None:
-    """As app._finish_body: read what dispatch left unread so the connection can stay alive."""
+def drain(request: Request, response: Response, cap: int) -> None:
+    """Read what a handler left unread of the body (an error answered before reading it).
+
+    gunicorn drains at most 64 KiB of an unread body before keeping a connection alive and
+    closes it otherwise, after an answer that promised keep-alive: the client's next call
+    on that connection would meet a closed socket. Bodies over ``cap`` are not read; the
+    answer says the connection closes.
+    """
     length = request.content_length or 0
     if not length:
         return
-    if length > (request.max_content_length or length):
+    if length > cap:
         response.headers["Connection"] = "close"
         return
     try:
@@ -78,7 +84,7 @@ def aws_fast_path(app: WSGIApp, state: ServerState, max_body: int, cors: dict[st
         headers = response.headers
         for key, value in cors_items:
             headers[key] = value
-        _drain(request, response)
+        drain(request, response, request.max_content_length or max_body)
         return response(environ, start_response)
 
     return wsgi
