@@ -11,8 +11,9 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -101,3 +102,23 @@ def password_auth(idp: Any, client: dict[str, Any], username: str = "alice", pas
                   **extra: str) -> dict[str, Any]:
     return idp.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
                              AuthParameters={"USERNAME": username, "PASSWORD": password, **extra})
+
+
+def race(count: int, action: Callable[[int], Any]) -> list[Any]:
+    """``action(i)`` in ``count`` threads released together: each result, or the exception raised."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = action(i)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertions
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from botocore.exceptions import ClientError
 from sqlalchemy import text
 
 from emulator.store.base import Base
+from tests.auth_helpers import make_pool  # noqa: F401 - fixture
 
 STRONG = "Passw0rd!x"
 
@@ -31,20 +31,6 @@ def _messages(server: Any, pool_id: str, kind: str | None = None) -> list[dict[s
     params = {"pool_id": pool_id, **({"kind": kind} if kind else {})}
     return requests.get(f"{server.url}/_cogito/messages", params=params, timeout=10).json()["messages"]
 
-
-@pytest.fixture
-def make_pool(idp: Any) -> Iterator[Any]:
-    """Create pools with given settings; all deleted afterwards."""
-    created: list[str] = []
-
-    def make(**kwargs: Any) -> str:
-        pool_id = idp.create_user_pool(PoolName=f"t-{uuid.uuid4().hex[:8]}", **kwargs)["UserPool"]["Id"]
-        created.append(pool_id)
-        return pool_id
-
-    yield make
-    for pool_id in created:
-        idp.delete_user_pool(UserPoolId=pool_id)
 
 
 def test_create_with_temporary_password(idp: Any, pool: dict[str, Any], server: Any) -> None:

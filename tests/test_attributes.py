@@ -4,7 +4,6 @@ attributes, client write permissions, and what changing an e-mail does (codes, p
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from emulator.userpool import attributes, schema
 from emulator.userpool.directory import find_user
 from emulator.userpool.lookup import get_pool
 from emulator.userpool.models import AppClient, UserPool
+from tests.auth_helpers import make_pool  # noqa: F401 - fixture
 
 CUSTOM = [
     {"Name": "age", "AttributeDataType": "Number", "NumberAttributeConstraints": {"MinValue": "0", "MaxValue": "150"}},
@@ -38,19 +38,6 @@ def _attrs(items: list[dict[str, str]]) -> dict[str, str]:
 def _list(**values: str) -> list[dict[str, str]]:
     return [{"Name": k.replace("__", ":"), "Value": v} for k, v in values.items()]
 
-
-@pytest.fixture
-def make_pool(idp: Any) -> Iterator[Any]:
-    created: list[str] = []
-
-    def make(**kwargs: Any) -> str:
-        pool_id = idp.create_user_pool(PoolName=f"t-{uuid.uuid4().hex[:8]}", **kwargs)["UserPool"]["Id"]
-        created.append(pool_id)
-        return pool_id
-
-    yield make
-    for pool_id in created:
-        idp.delete_user_pool(UserPoolId=pool_id)
 
 
 @pytest.fixture

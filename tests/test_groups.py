@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import datetime
 from typing import Any, Callable
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 
 from emulator.userpool import groups as groups_module
 from emulator.userpool.directory_models import Group, Membership, User
+from tests.auth_helpers import race
 from tests.conftest import LiveServer
 
 ROLE = "arn:aws:iam::123456789012:role/admins"
@@ -45,25 +45,6 @@ def unchecked_client(server: LiveServer) -> Any:
         aws_secret_access_key="test", config=Config(parameter_validation=False, retries={"max_attempts": 1}),
     )
 
-
-def race(count: int, action: Callable[[int], Any]) -> list[Any]:
-    """Run ``action(i)`` in ``count`` threads released together; each result or exception."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = action(i)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 # --- CRUD -------------------------------------------------------------------------------

@@ -14,16 +14,15 @@ first JWKS fetches (test_jwks.py::test_concurrent_first_fetches_agree).
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.auth_helpers import claims_of, error_of, make_client, make_user
+from tests.auth_helpers import claims_of, error_of, make_client, make_user, race
 from tests.conftest import LiveServer
 from tests.hostedui_support import CALLBACK, OAuthPool, basic, oauth, pkce_pair  # noqa: F401 - fixture
 
@@ -34,25 +33,6 @@ INVALID_REFRESH = ("NotAuthorizedException", "Invalid Refresh Token.")
 REVOKED_REFRESH = ("NotAuthorizedException", "Refresh Token has been revoked")
 REVOKED_ACCESS = ("NotAuthorizedException", "Access Token has been revoked")
 
-
-def race(count: int, action: Callable[[int], Any]) -> list[Any]:
-    """``action(i)`` in ``count`` threads released together: each result, or the exception raised."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = action(i)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def outcome(result: Any) -> Any:

@@ -3,12 +3,12 @@ case-insensitive usernames, through the admin operations."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
+from tests.auth_helpers import make_pool  # noqa: F401 - fixture
 
 
 def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
@@ -23,19 +23,6 @@ def _attrs(items: list[dict[str, str]]) -> dict[str, str]:
 def _list(**values: str) -> list[dict[str, str]]:
     return [{"Name": k, "Value": v} for k, v in values.items()]
 
-
-@pytest.fixture
-def make_pool(idp: Any) -> Iterator[Any]:
-    created: list[str] = []
-
-    def make(**kwargs: Any) -> str:
-        pool_id = idp.create_user_pool(PoolName=f"t-{uuid.uuid4().hex[:8]}", **kwargs)["UserPool"]["Id"]
-        created.append(pool_id)
-        return pool_id
-
-    yield make
-    for pool_id in created:
-        idp.delete_user_pool(UserPoolId=pool_id)
 
 
 def _create(idp: Any, pool_id: str, username: str, **attrs: str) -> dict[str, Any]:
